@@ -1,0 +1,1 @@
+"""Persistence: opening, checking, migrating and backing up the database."""

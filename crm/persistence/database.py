@@ -1,0 +1,173 @@
+"""Open a Brücke database: create it, refuse foreign or newer files, back up and migrate.
+
+A file that is not SQLite, not Brücke's, or from a newer Brücke is refused with a
+:class:`DatabaseError` and left byte-for-byte untouched: every check before the upgrade
+reads the file through a read-only connection.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, make_url
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session, sessionmaker
+
+from crm.errors import DatabaseError
+from crm.persistence import dialect
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+BRUECKE_TABLES = {"person", "organisation", "municipality"}
+
+
+@dataclass
+class Database:
+    engine: Engine
+    sessions: sessionmaker[Session]
+    url: URL
+    path: Path | None  # the SQLite file, None for a server database
+    backup_path: Path | None = None  # the copy made before a migration, if any
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def resolve_url(target: str | os.PathLike[str]) -> URL:
+    """A SQLAlchemy URL from a path or URL; paths become absolute SQLite URLs."""
+    text = os.fspath(target)
+    if "://" in text:
+        return make_url(text)
+    return URL.create("sqlite", database=str(Path(text).expanduser().resolve()))
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def open_database(target: str | os.PathLike[str], *, upgrade: bool = True) -> Database:
+    """Open (creating if missing) and upgrade the database at ``target``."""
+    url = resolve_url(target)
+    path: Path | None = None
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        path = Path(url.database)  # type: ignore[arg-type]
+        _prepare_sqlite_file(path)
+    engine = create_engine(url, future=True)
+    dialect.install_connection_pragmas(engine)
+    db = Database(engine, sessionmaker(engine, expire_on_commit=False), url, path)
+    try:
+        if upgrade:
+            _upgrade(db)
+    except Exception:
+        engine.dispose()
+        raise
+    return db
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    if not path.exists():
+        if not path.parent.exists():
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError("cannot_create", str(path), str(exc)) from exc
+        try:
+            # Owner-only from the first byte: the data is personal.
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except OSError as exc:
+            raise DatabaseError("cannot_create", str(path), str(exc)) from exc
+        return
+    if path.is_dir():
+        raise DatabaseError("not_a_file", str(path))
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(dialect.SQLITE_HEADER))
+    except OSError as exc:
+        raise DatabaseError("unreadable", str(path), str(exc)) from exc
+    if header and not dialect.looks_like_sqlite(header):
+        raise DatabaseError("not_sqlite", str(path))
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        raise DatabaseError("read_only", str(path))
+
+
+def _inspect_revision(db: Database) -> tuple[str | None, set[str]]:
+    """Read the schema revision and table names without writing anything."""
+    if db.path is not None:
+        uri = f"file:{db.path}?mode=ro"
+        try:
+            conn = sqlite3.connect(uri, uri=True)
+            try:
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+                revision = None
+                if "alembic_version" in tables:
+                    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                    revision = row[0] if row else None
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseError("damaged", str(db.path), str(exc)) from exc
+        return revision, tables
+    with db.engine.connect() as conn:
+        revision = MigrationContext.configure(conn).get_current_revision()
+        from sqlalchemy import inspect
+
+        return revision, set(inspect(conn).get_table_names())
+
+
+def _upgrade(db: Database) -> None:
+    revision, tables = _inspect_revision(db)
+    where = str(db.path or db.url.render_as_string(hide_password=True))
+    script = ScriptDirectory.from_config(alembic_config())
+    if revision is None:
+        user_tables = {t for t in tables if not t.startswith("sqlite_")}
+        if user_tables:
+            raise DatabaseError("not_bruecke", where)
+    else:
+        known = {rev.revision for rev in script.walk_revisions()}
+        if revision not in known:
+            raise DatabaseError("too_new", where, revision)
+        if revision == script.get_current_head():
+            return
+        db.backup_path = _backup_before_migration(db.path)
+    cfg = alembic_config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def _backup_before_migration(path: Path | None) -> Path | None:
+    if path is None:
+        return None
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.stem}.before-upgrade-{stamp}{path.suffix}")
+    # Fold a pending WAL into the copy through SQLite's backup API, not a raw copy.
+    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        os.close(fd)
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    except sqlite3.DatabaseError:
+        shutil.copy2(path, target)
+    finally:
+        src.close()
+    return target

@@ -1,0 +1,1 @@
+"""Search: text folding, the full-text index and ranked queries."""

@@ -1,0 +1,1 @@
+"""Services: every change to the data goes through here, one transaction each."""

@@ -1,0 +1,79 @@
+"""Contact points and tags: shared by persons, organisations and roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm import validation
+from crm.domain import ContactKind, ContactLabel, ContactPoint, Tag
+from crm.errors import ValidationError
+
+
+@dataclass(frozen=True, slots=True)
+class ContactInput:
+    kind: str
+    value: str
+    label: str = "work"
+    preferred: bool = False
+    verified_on: date | None = None
+
+
+def _enum(field: str, enum: type, value: str) -> object:
+    try:
+        return enum(value)
+    except ValueError as exc:
+        raise ValidationError.single(field, "invalid_choice", value=value) from exc
+
+
+def build_contact_point(data: ContactInput, field: str | None = None) -> ContactPoint:
+    """Validate and normalise one contact point (phones to E.164, emails checked)."""
+    kind = _enum(field or "kind", ContactKind, data.kind)
+    label = _enum(field or "label", ContactLabel, data.label)
+    name = field or kind.value  # type: ignore[attr-defined]
+    if kind is ContactKind.EMAIL:
+        value = validation.normalise_email(name, data.value)
+    elif kind in (ContactKind.PHONE, ContactKind.MOBILE, ContactKind.FAX):
+        value = validation.normalise_phone(name, data.value)
+    elif kind is ContactKind.POSTAL:
+        value = validation.parse_postal(name, data.value)
+    else:
+        value = validation.required_name(name, data.value, limit=500)
+    return ContactPoint(
+        kind=kind,
+        label=label,
+        value=value,
+        preferred=data.preferred,
+        verified_on=data.verified_on,
+    )
+
+
+def build_contact_points(items: list[ContactInput]) -> list[ContactPoint]:
+    """Validate all, collecting every field error before raising."""
+    points: list[ContactPoint] = []
+    errors: dict[str, tuple[str, dict[str, object]]] = {}
+    for index, item in enumerate(items):
+        try:
+            points.append(build_contact_point(item))
+        except ValidationError as exc:
+            for key, value in exc.errors.items():
+                errors.setdefault(key if key not in errors else f"{key}[{index}]", value)
+    if errors:
+        raise ValidationError(errors)
+    return points
+
+
+def get_or_create_tags(session: Session, names: list[str]) -> list[Tag]:
+    tags: list[Tag] = []
+    for raw in names:
+        name = validation.required_name("tag", raw, limit=100)
+        tag = session.scalar(select(Tag).where(Tag.name == name))
+        if tag is None:
+            tag = Tag(name=name)
+            session.add(tag)
+        if tag not in tags:
+            tags.append(tag)
+    return tags

@@ -1,0 +1,141 @@
+"""Checking and normalising user input: names, text, dates, phones, emails.
+
+Every function raises :class:`ValidationError` naming the field and an error code; the
+caller (CLI, dialog) turns the code into translated text via :mod:`crm.messages`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from crm.errors import ValidationError
+
+DEFAULT_REGION = "DE"
+MAX_NAME = 300
+MAX_NOTES = 200_000
+# C0/C1 controls except tab and newline; also lone surrogates cannot be stored.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(field: str, value: str | None, *, limit: int, multiline: bool = False) -> str:
+    """Strip, refuse control characters and over-long text; keep any script as written."""
+    text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    if not multiline and "\n" in text.strip():
+        raise ValidationError.single(field, "control_chars")
+    text = text.strip()
+    if _CONTROL.search(text) or any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        raise ValidationError.single(field, "control_chars")
+    if len(text) > limit:
+        raise ValidationError.single(field, "too_long", limit=limit)
+    return unicodedata.normalize("NFC", text)
+
+
+def required_name(field: str, value: str | None, *, limit: int = MAX_NAME) -> str:
+    text = clean_text(field, value, limit=limit)
+    if not text:
+        raise ValidationError.single(field, "required")
+    return text
+
+
+def optional_text(field: str, value: str | None, *, limit: int = MAX_NAME) -> str | None:
+    return clean_text(field, value, limit=limit) or None
+
+
+def notes(field: str, value: str | None) -> str:
+    return clean_text(field, value, limit=MAX_NOTES, multiline=True)
+
+
+def normalise_phone(field: str, value: str) -> str:
+    """Validate a phone number and return it in E.164 (default region Germany)."""
+    text = clean_text(field, value, limit=50)
+    try:
+        number = phonenumbers.parse(text, DEFAULT_REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError.single(field, "invalid_phone", value=text) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError.single(field, "invalid_phone", value=text)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(e164: str) -> str:
+    """A stored E.164 number as people read it: national for German, else international."""
+    try:
+        number = phonenumbers.parse(e164, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return e164
+    if phonenumbers.region_code_for_number(number) == DEFAULT_REGION:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def normalise_email(field: str, value: str) -> str:
+    text = clean_text(field, value, limit=254)
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationError.single(field, "invalid_email", value=text) from exc
+    return str(result.normalized)
+
+
+def parse_date(field: str, value: str | date | None) -> date | None:
+    """ISO (2026-03-01) or German (01.03.2026) dates; an impossible date is an error."""
+    if value is None or isinstance(value, date):
+        return value
+    text = value.strip()
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError.single(field, "invalid_date", value=text)
+
+
+def parse_datetime(field: str, value: str | datetime | None) -> datetime | None:
+    """ISO date-times (2026-03-01T14:30, with or without zone) or dates; local time if naive."""
+    if value is None or isinstance(value, datetime):
+        return value
+    text = value.strip()
+    if not text:
+        return None
+    for fmt in ("%d.%m.%Y %H:%M", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, fmt).astimezone()
+        except ValueError:
+            continue
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ValidationError.single(field, "invalid_date", value=text) from exc
+    return parsed if parsed.tzinfo else parsed.astimezone()
+
+
+def parse_postal(field: str, value: str) -> str:
+    """A postal address "STREET, ZIP CITY" (more lines separated by commas are kept)."""
+    text = clean_text(field, value, limit=500, multiline=True)
+    if not text:
+        raise ValidationError.single(field, "required")
+    return text
+
+
+def collect(*checks: Callable[[], Any]) -> list[Any]:
+    """Run every check; raise one ValidationError with all their field errors, if any."""
+    results: list[Any] = []
+    errors: dict[str, tuple[str, dict[str, Any]]] = {}
+    for check in checks:
+        try:
+            results.append(check())
+        except ValidationError as exc:
+            errors.update(exc.errors)
+            results.append(None)
+    if errors:
+        raise ValidationError(errors)
+    return results

@@ -1,0 +1,45 @@
+"""Fixtures shared by all tests: a fresh app on a temporary database, pinned language."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory,
+                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never touch the real user's config or data."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("BRUECKE_CONFIG", str(home / "config.json"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.delenv("BRUECKE_DB", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _german(request: pytest.FixtureRequest) -> Iterator[None]:
+    from crm.i18n import set_language
+
+    set_language("de")
+    yield
+    set_language("de")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "test.db"
+
+
+@pytest.fixture
+def app(db_path: Path):  # noqa: ANN201 - crm.app.App
+    from crm.app import open_app
+
+    application = open_app(db_path, staff="TS")
+    yield application
+    application.close()
