@@ -1,0 +1,1 @@
+"""Brücke's Qt user interface."""
