@@ -80,21 +80,30 @@ def seed_municipalities(session: Session) -> int:
     }
     existing_uids = set(session.scalars(select(Municipality.uid)))
     added = 0
-    for record in seed_records():
-        uid = uid_for_ags(record.ags)
-        if record.ags in existing or uid in existing_uids:
-            continue
-        parent_id = existing.get(record.parent_ags) if record.parent_ags else None
-        municipality = Municipality(
-            uid=uid,
-            ags=record.ags,
-            name=record.name,
-            level=record.level,
-            parent_id=parent_id,
-            population=record.population,
-        )
-        session.add(municipality)
+    # Parents come before children in the seed, so one flush per level resolves their ids.
+    for level in (MunicipalityLevel.STATE, None, MunicipalityLevel.MUNICIPALITY):
+        batch: list[tuple[str, Municipality]] = []
+        for record in seed_records():
+            if (record.level is MunicipalityLevel.STATE) != (level is MunicipalityLevel.STATE):
+                continue
+            if (record.level is MunicipalityLevel.MUNICIPALITY) != (
+                level is MunicipalityLevel.MUNICIPALITY
+            ):
+                continue
+            uid = uid_for_ags(record.ags)
+            if record.ags in existing or uid in existing_uids:
+                continue
+            parent_id = existing.get(record.parent_ags) if record.parent_ags else None
+            batch.append((record.ags, Municipality(
+                uid=uid,
+                ags=record.ags,
+                name=record.name,
+                level=record.level,
+                parent_id=parent_id,
+                population=record.population,
+            )))
+        session.add_all([m for _, m in batch])
         session.flush()
-        existing[record.ags] = municipality.id
-        added += 1
+        existing.update({ags: m.id for ags, m in batch})
+        added += len(batch)
     return added

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,10 +38,26 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "test.db"
 
 
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated and seeded database, built once and copied for every test."""
+    from crm.app import open_app
+    from crm.config import Preferences
+
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    open_app(path, staff="TS", prefs=Preferences()).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return path
+
+
 @pytest.fixture
-def app(db_path: Path):  # noqa: ANN201 - crm.app.App
+def app(db_path: Path, seeded_template: Path):  # noqa: ANN201 - crm.app.App
     from crm.app import open_app
 
+    shutil.copyfile(seeded_template, db_path)
+    os.chmod(db_path, 0o600)
     application = open_app(db_path, staff="TS")
     yield application
     application.close()
