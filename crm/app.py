@@ -17,9 +17,15 @@ from crm.search.index import install_index_maintenance
 from crm.seed import seed_municipalities
 from crm.services.audit import install_audit
 from crm.services.base import ServiceContext
+from crm.services.events import EventService
+from crm.services.followups import FollowUpService
+from crm.services.interactions import InteractionService
+from crm.services.listing import ListingService
 from crm.services.municipalities import MunicipalityService
 from crm.services.organisations import OrganisationService
 from crm.services.people import PersonService
+from crm.services.projects import ProjectService
+from crm.services.reports import ReportService
 from crm.services.roles import RoleService
 from crm.services.rows import StaffRow
 from crm.services.search import SearchService
@@ -41,6 +47,12 @@ class App:
     municipalities: MunicipalityService
     staff: StaffService
     search: SearchService
+    listing: ListingService
+    interactions: InteractionService
+    followups: FollowUpService
+    projects: ProjectService
+    events: EventService
+    reports: ReportService
     current_staff: StaffRow | None = None
 
     @property
@@ -60,7 +72,7 @@ def database_target(explicit: str | None, prefs: Preferences) -> str:
 
 
 def open_app(db: str | os.PathLike[str] | None = None, *, staff: str | None = None,
-             prefs: Preferences | None = None) -> App:
+             prefs: Preferences | None = None, staff_name: str | None = None) -> App:
     prefs = prefs or load_preferences()
     database = open_database(database_target(os.fspath(db) if db else None, prefs))
     install_audit(database.sessions)
@@ -80,10 +92,16 @@ def open_app(db: str | os.PathLike[str] | None = None, *, staff: str | None = No
         municipalities=MunicipalityService(ctx),
         staff=StaffService(ctx),
         search=SearchService(ctx),
+        listing=ListingService(ctx),
+        interactions=InteractionService(ctx),
+        followups=FollowUpService(ctx),
+        projects=ProjectService(ctx),
+        events=EventService(ctx),
+        reports=ReportService(ctx, prefs),
     )
     initials = staff or prefs.staff_initials or initials_from_name(_system_user())
-    current = app.staff.ensure(initials, None if (staff or prefs.staff_initials) else
-                               _system_user())
+    current = app.staff.ensure(initials, staff_name or (
+        None if (staff or prefs.staff_initials) else _system_user()))
     app.current_staff = current
     holder["id"] = app.staff.id_of(current.initials)
     return app

@@ -27,6 +27,7 @@ class Preferences:
     funder_logo_path: str = ""
     retention_years: int = 3
     backup_folder: str = ""
+    last_project_uid: str = ""  # the project the quick log offers first
 
 
 def config_path() -> Path:

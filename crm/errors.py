@@ -41,12 +41,14 @@ class AmbiguousError(BrueckeError):
 class ConflictError(BrueckeError):
     """The record changed since the caller read it (optimistic locking)."""
 
-    def __init__(self, kind: str, uid: str, mine: dict[str, Any], theirs: dict[str, Any]) -> None:
+    def __init__(self, kind: str, uid: str, mine: dict[str, Any], theirs: dict[str, Any],
+                 version: int | None = None) -> None:
         super().__init__(kind, uid)
         self.kind = kind
         self.uid = uid
         self.mine = mine
         self.theirs = theirs
+        self.version = version  # the record's current version, to overwrite knowingly
 
 
 class DatabaseError(BrueckeError):

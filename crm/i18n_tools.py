@@ -76,6 +76,28 @@ def update() -> None:
     compile_all()
 
 
+def merge(source: Path, language: str = "de") -> int:
+    """Fill empty translations of the language's catalog from another .po file."""
+    with source.open("rb") as fh:
+        donor = read_po(fh, locale=language)
+    catalog = read_catalog(language)
+    filled = 0
+    for message in donor:
+        if not message.id or not message.string:
+            continue
+        entry = catalog.get(message.id, context=message.context)
+        values = entry.string if entry and isinstance(entry.string, (list, tuple)) else [
+            entry.string if entry else None]
+        if entry is not None and (entry.fuzzy or not all(values)):
+            entry.string = message.string
+            entry.flags.discard("fuzzy")
+            filled += 1
+    with po_path(language).open("wb") as fh:
+        write_po(fh, catalog, sort_output=True, width=100, ignore_obsolete=True)
+    compile_all()
+    return filled
+
+
 def untranslated(language: str) -> list[str]:
     """Source strings that have no (non-fuzzy) translation in the language's catalog."""
     catalog = read_catalog(language)
@@ -97,6 +119,8 @@ def main(argv: list[str]) -> int:
         update()
     elif command == "compile":
         compile_all()
+    elif command == "merge":
+        print(merge(Path(argv[1])))
     elif command == "missing":
         for language in TRANSLATED:
             for msgid in untranslated(language):

@@ -6,10 +6,13 @@ only talks to SQLAlchemy Core/ORM.
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -43,3 +46,157 @@ def install_connection_pragmas(engine: Engine) -> None:
 
 def looks_like_sqlite(header: bytes) -> bool:
     return header.startswith(SQLITE_HEADER)
+
+
+# -- full-text search index (SQLite FTS5) -----------------------------------------------
+#
+# ``search_fts`` holds one row per searchable record; ``search_names`` repeats only the name
+# column of persons, organisations and municipalities, so that name lookups walk doclists of
+# names alone (in ``search_fts`` a common name also occurs in a million interactions). The
+# rowid packs the record type into the high bits (``type code << 40 | id``): a record's rows
+# are found, replaced and deleted by rowid alone, and each type is one rowid range, which
+# FTS5 seeks to directly when a search is restricted to some types.
+#
+# Every column holds text that :mod:`crm.search.documents` already folded to lower-case ASCII
+# words, so the tokenizer only splits on spaces. ``detail=column`` keeps the index small (no
+# phrase or NEAR queries are ever built); ``columnsize=0`` drops the per-row sizes that only
+# bm25 needs (ranking happens in :mod:`crm.services.search`: bm25 has to visit every match of
+# a common prefix). The prefix indexes make one to three letter prefixes (what a user has
+# typed so far) a single doclist; longer prefixes are expanded to their words through
+# ``search_terms``.
+
+SEARCH_COLUMNS = ("name", "current", "former", "contact", "other", "suffix", "flags")
+SEARCH_TABLE = "search_fts"
+NAMES_TABLE = "search_names"
+_TABLES = (SEARCH_TABLE, NAMES_TABLE)
+_OPTIONS = ("tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3', "
+            "detail = column, columnsize = 0")
+
+SEARCH_DDL = (
+    "CREATE VIRTUAL TABLE search_fts USING fts5("
+    f"name, current, former, contact, other, suffix, flags, {_OPTIONS})",
+    f"CREATE VIRTUAL TABLE search_names USING fts5(name, flags, {_OPTIONS})",
+    "CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_fts, 'row')",
+)
+SEARCH_DROP = (
+    "DROP TABLE IF EXISTS search_vocab",
+    "DROP TABLE IF EXISTS search_names",
+    "DROP TABLE IF EXISTS search_fts",
+)
+
+_TERM = re.compile(r"[0-9a-z]+")
+
+
+def supports_search_index(connection: Connection) -> bool:
+    return connection.dialect.name == "sqlite"
+
+
+def search_index_exists(connection: Connection) -> bool:
+    row = connection.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (SEARCH_TABLE,)
+    ).first()
+    return row is not None
+
+
+def recreate_search_index(connection: Connection) -> None:
+    """Drop and create the index tables: the fastest way to empty them before a rebuild."""
+    for statement in (*SEARCH_DROP, *SEARCH_DDL):
+        connection.exec_driver_sql(statement)
+
+
+@contextmanager
+def bulk_index_load(connection: Connection) -> Iterator[None]:
+    """Settings for writing a whole index at once: a large page cache, and no incremental
+    segment merging (one ``optimize`` at the end merges everything)."""
+    cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql("PRAGMA cache_size = -262144")  # 256 MiB
+    for table in _TABLES:
+        connection.exec_driver_sql(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', 0)")
+    try:
+        yield
+        for table in _TABLES:
+            connection.exec_driver_sql(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
+    finally:
+        with suppress(Exception):  # never hide the error that got us here
+            for table in _TABLES:
+                connection.exec_driver_sql(
+                    f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', 4)")
+            connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache or -2000)}")
+
+
+def fts_phrase(term: str, prefix: bool) -> str:
+    """One quoted FTS5 phrase. Terms are folded words; anything else is refused."""
+    if not _TERM.fullmatch(term):
+        raise ValueError(f"not a folded search term: {term!r}")
+    return f'"{term}"*' if prefix else f'"{term}"'
+
+
+def fts_match_expression(groups: Sequence[Sequence[tuple[Sequence[str], str, bool]]],
+                         exclude_flag: str | None = None) -> str:
+    """The MATCH text for: every group matches; a group matches if one alternative does.
+
+    An alternative is ``(columns, term, prefix)``. Column names come from
+    :data:`SEARCH_COLUMNS` only, terms from :func:`fts_phrase`; the result is bound as a
+    parameter, never spliced into SQL.
+    """
+    parts = []
+    for group in groups:
+        alternatives = []
+        for columns, term, prefix in group:
+            unknown = set(columns) - set(SEARCH_COLUMNS)
+            if unknown or not columns:
+                raise ValueError(f"unknown search columns: {sorted(unknown)}")
+            alternatives.append("{" + " ".join(columns) + "}: " + fts_phrase(term, prefix))
+        parts.append("(" + " OR ".join(alternatives) + ")")
+    expression = " AND ".join(parts)
+    if exclude_flag is not None:
+        expression = f"({expression}) NOT {{flags}}: {fts_phrase(exclude_flag, False)}"
+    return expression
+
+
+def fts_candidates_sql(names_only: bool, rowid_range: bool) -> str:
+    """Matching rows (rowid and the ranked columns) in index order, at most ``:limit``;
+    with ``rowid_range``, only rowids from ``:low`` to ``:high`` (one record type).
+
+    No ``ORDER BY rank``: bm25 would have to visit every match of a short prefix.
+    """
+    table = NAMES_TABLE if names_only else SEARCH_TABLE
+    where = f"{table} MATCH :expression"
+    if rowid_range:
+        where += " AND rowid BETWEEN :low AND :high"
+    columns = ("name, '', '', '', '', ''" if names_only
+               else "name, current, former, contact, other, suffix")
+    return f"SELECT rowid, {columns} FROM {table} WHERE {where} LIMIT :limit"
+
+
+FTS_INSERT_SQL = (
+    "INSERT INTO search_fts (rowid, name, current, former, contact, other, suffix, flags) "
+    "VALUES (:rowid, :name, :current, :former, :contact, :other, :suffix, :flags)"
+)
+NAMES_INSERT_SQL = "INSERT INTO search_names (rowid, name, flags) VALUES (:rowid, :name, :flags)"
+FTS_DELETE_SQL = "DELETE FROM search_fts WHERE rowid = :rowid"
+NAMES_DELETE_SQL = "DELETE FROM search_names WHERE rowid = :rowid"
+FTS_ROWIDS_SQL = "SELECT rowid FROM search_fts"
+NAMES_ROWIDS_SQL = "SELECT rowid FROM search_names"
+FTS_RANGE_SQL = (
+    "SELECT rowid, name, current, former, contact, other, suffix, flags "
+    "FROM search_fts WHERE rowid BETWEEN :low AND :high"
+)
+NAMES_RANGE_SQL = (
+    "SELECT rowid, name, flags FROM search_names WHERE rowid BETWEEN :low AND :high"
+)
+FTS_INTEGRITY_SQL = tuple(
+    f"INSERT INTO {table} ({table}, rank) VALUES ('integrity-check', 1)" for table in _TABLES
+)
+VOCAB_TERMS_SQL = "SELECT term FROM search_vocab"
+
+# Every word the index holds, in a plain B-tree: a prefix becomes its list of words with one
+# range lookup (FTS5 itself would merge the doclists of all of them before returning the first
+# row, and fts5vocab counts every document of every word it lists). Words of deleted
+# documents stay until the next rebuild; they only ever match nothing.
+TERMS_INSERT_SQL = "INSERT OR IGNORE INTO search_terms (term) VALUES (:term)"
+TERMS_RANGE_SQL = (
+    "SELECT term FROM search_terms WHERE term >= :low AND term < :high ORDER BY term "
+    "LIMIT :limit"
+)
+TERMS_CLEAR_SQL = "DELETE FROM search_terms"

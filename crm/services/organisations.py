@@ -10,14 +10,29 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from crm import validation
-from crm.domain import Organisation, OrganisationKind, Role
-from crm.errors import ConflictError, ValidationError
+from crm.domain import Organisation, OrganisationKind, Role, Tag
+from crm.domain.base import utcnow
+from crm.errors import AmbiguousError, ConflictError, NotFoundError, ValidationError
 from crm.services import refs
 from crm.services.audit import mark_action, record
 from crm.services.base import Service
-from crm.services.contacts import ContactInput, build_contact_point, build_contact_points
-from crm.services.contacts import get_or_create_tags
+from crm.services.contacts import (
+    ContactInput,
+    build_contact_point,
+    build_contact_points,
+    get_or_create_tags,
+)
 from crm.services.convert import contact_point_row, organisation_detail, organisation_row
+from crm.services.people import (
+    FieldErrorMap,
+    collect,
+    conflict_values,
+    current_values,
+    plain_value,
+    replace_tags,
+    sync_contact_points,
+    validated_parts,
+)
 from crm.services.rows import ContactPointRow, OrganisationDetail, OrganisationRow
 
 EDITABLE = ("name", "short_name", "kind", "notes", "member_since", "member_until",
@@ -179,3 +194,116 @@ class OrganisationService(Service):
             )
         ).one_or_none()
         return org if org is not None else refs.resolve_organisation(session, uid)
+
+    # -- whole-dialog saves, live checks and undo (used by the Qt dialogs) ---------------
+
+    def check_fields(self, changes: dict[str, Any], uid: str | None = None) -> dict[str, Any]:
+        """Validate fields while the user types; the normalised values, nothing is saved.
+
+        ``uid`` is the organisation being edited (it cannot be its own parent).
+        """
+        _refuse_unknown(changes)
+        with self._read() as session:
+            own = self._load(session, uid) if uid else None
+            values = _validated_with_refs(session, changes, own)
+            return {k: plain_value(v) for k, v in values.items()}
+
+    def check_contact_point(self, data: ContactInput) -> str:
+        """The normalised value of one contact point (phones in E.164); nothing is saved."""
+        return build_contact_point(data).value
+
+    def known_tags(self) -> list[str]:
+        """Every tag name in use, for completion."""
+        with self._read() as session:
+            return list(session.scalars(select(Tag.name).order_by(Tag.name)))
+
+    def save(self, uid: str | None, fields: dict[str, Any],
+             contact_points: list[ContactInput] | None = None, tags: list[str] | None = None,
+             expected_version: int | None = None) -> OrganisationDetail:
+        """Create (``uid`` None) or change an organisation with all of a dialog's input.
+
+        One transaction, like :meth:`PersonService.save`: ``municipality`` and ``parent``
+        are REFs (uid, AGS or name); an unknown or ambiguous REF is a field error.
+        """
+        _refuse_unknown(fields)
+        if uid is None:
+            fields = {"name": "", "kind": "", **fields}
+        with self._write() as session:
+            org = self._load(session, uid) if uid else None
+            values, points, names = validated_parts(
+                lambda: _validated_with_refs(session, fields, org), contact_points, tags)
+            if org is None:
+                org = Organisation(**values)
+                session.add(org)
+                session.flush()
+            else:
+                if expected_version is not None and expected_version != org.version:
+                    raise ConflictError(
+                        "organisation", org.uid, conflict_values(values, points, names),
+                        current_values(org, values, points, names), org.version)
+                for key, value in values.items():
+                    if key == "name":
+                        org.rename(value)
+                    else:
+                        setattr(org, key, value)
+            touched = points is not None and sync_contact_points(session, org, points)
+            touched = (names is not None and replace_tags(session, org, names)) or touched
+            if touched and uid is not None:
+                org.updated_at = utcnow()  # a new version: others see the record changed
+            session.flush()
+            return organisation_detail(org)
+
+    def update_contact_points(self, uid: str, points: list[ContactInput],
+                              expected_version: int | None = None) -> OrganisationDetail:
+        """Replace the organisation's contact points in one transaction."""
+        return self.save(uid, {}, points, None, expected_version)
+
+
+def _refuse_unknown(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValidationError({k: ("unknown_field", {}) for k in unknown})
+
+
+def _resolve_ref(session: Session, key: str, ref: str | None, errors: FieldErrorMap) -> Any:
+    """A municipality or parent REF; unknown or ambiguous becomes a field error."""
+    text = (ref or "").strip()
+    if not text:
+        return None
+    resolve = refs.resolve_municipality if key == "municipality" else refs.resolve_organisation
+    try:
+        return resolve(session, text)
+    except NotFoundError:
+        errors[key] = ("not_found", {"ref": text})
+    except AmbiguousError as exc:
+        errors[key] = ("ambiguous", {"ref": text, "candidates": exc.candidates})
+    return None
+
+
+def _validated_with_refs(session: Session, data: dict[str, Any],
+                         own: Organisation | None) -> dict[str, Any]:
+    """Like ``_validated``, but REF problems are field errors, and no parent cycles."""
+    errors: FieldErrorMap = {}
+    simple = {k: v for k, v in data.items() if k not in ("municipality", "parent")}
+    result: dict[str, Any] = collect(errors, lambda: _validated(session, simple)) or {}
+    for key in ("municipality", "parent"):
+        if key in data:
+            result[key] = _resolve_ref(session, key, data[key], errors)
+    parent = result.get("parent")
+    if own is not None and parent is not None and _is_ancestor_or_self(own, parent):
+        errors["parent"] = ("invalid_choice", {"value": parent.name})
+    if errors:
+        raise ValidationError(errors)
+    return result
+
+
+def _is_ancestor_or_self(own: Organisation, candidate: Organisation) -> bool:
+    """True if ``own`` is ``candidate`` or one of its parents (a cycle)."""
+    seen: set[int] = set()
+    node: Organisation | None = candidate
+    while node is not None and node.id not in seen:
+        if node.id == own.id:
+            return True
+        seen.add(node.id)
+        node = node.parent
+    return False

@@ -102,6 +102,11 @@ def resolve_municipality(session: Session, ref: str) -> Municipality:
     short = [m for m in candidates if fold(m.short_name) == key]
     if not exact and short:
         exact = short
+    if not exact:
+        # Districts are stored as "Landkreis Altenburger Land"; users type "Altenburger Land".
+        exact = list(session.scalars(
+            select(Municipality).where(Municipality.sort_key == f"landkreis {key}")
+        ))
     partial = candidates if len(candidates) <= _MAX_CANDIDATES * 5 else candidates[:50]
     return _pick("municipality", ref, exact, list(partial), lambda m: f"{m.name} ({m.ags})")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from crm import validation
 from crm.domain import Organisation, Person, Role
-from crm.errors import ValidationError
+from crm.errors import ConflictError, ValidationError
 from crm.services import refs
 from crm.services.audit import mark_action
 from crm.services.base import Service
@@ -120,3 +120,65 @@ class RoleService(Service):
                 query = query.where(or_(Role.end_date.is_(None), Role.end_date > date.today()))
             roles = session.scalars(query.order_by(Person.sort_key)).all()
             return [role_row(r) for r in roles]
+
+    # -- undo support (used by the Qt undo stack; every step is audited) -----------------
+
+    def get(self, role_uid: str) -> RoleRow:
+        with self._read() as session:
+            return role_row(_role(session, role_uid))
+
+    def undo_take_over(self, new_role_uid: str, old_role_uid: str,
+                       old_until: date | None = None) -> RoleRow:
+        """Take a handover back in one transaction: remove the successor's role and reopen
+        the old one (its end date becomes ``old_until`` again, usually None).
+
+        If either role changed since the handover (ended, edited, contact points added),
+        raises ConflictError and changes nothing.
+        """
+        with self._write() as session:
+            new = _role(session, new_role_uid)
+            old = _role(session, old_role_uid)
+            untouched = (
+                old.end_date == new.start_date and new.end_date is None
+                and new.organisation_id == old.organisation_id and new.title == old.title
+                and new.verified_on is None and not new.contact_points
+            )
+            if not untouched:
+                raise ConflictError(
+                    "role", new.uid,
+                    {"person": old.person.full_name, "title": old.title, "until": old_until},
+                    {"person": new.person.full_name, "title": new.title,
+                     "until": old.end_date},
+                )
+            session.delete(new)
+            old.end_date = old_until
+            mark_action(session, old, "undo_handover")
+            session.flush()
+            return role_row(old)
+
+    def remove(self, role_uid: str, expected: RoleRow | None = None) -> None:
+        """Delete a role entered by mistake (undo of "add role"); audited as a deletion.
+
+        With ``expected`` (the role as it was added), a role that changed since raises
+        ConflictError and is kept.
+        """
+        with self._write() as session:
+            role = _role(session, role_uid)
+            if expected is not None:
+                now = (role.title, role.start_date, role.end_date, role.verified_on)
+                then = (expected.title, expected.since, expected.until, expected.verified_on)
+                if now != then or len(role.contact_points) != len(expected.contact_points):
+                    keys = ("title", "since", "until", "verified_on")
+                    raise ConflictError("role", role.uid, dict(zip(keys, then, strict=True)),
+                                        dict(zip(keys, now, strict=True)), role.version)
+            session.delete(role)
+
+
+def _role(session: Session, role_uid: str) -> Role:
+    role = session.scalars(
+        select(Role).where(Role.uid == role_uid)
+        .options(selectinload(Role.person), selectinload(Role.contact_points))
+    ).one_or_none()
+    if role is None:
+        raise ValidationError.single("role", "not_found", ref=role_uid)
+    return role

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from crm import i18n_tools
 from crm.i18n import _, set_language
 
@@ -26,3 +28,17 @@ def test_language_switch_changes_text() -> None:
     set_language("de")
     assert english == "Persons"
     assert _("Persons") == "Personen"
+
+
+def test_translations_keep_their_placeholders() -> None:
+    catalog = i18n_tools.read_catalog("de")
+    broken = []
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        wanted = set(re.findall(r"{\w*}", ids[-1]))
+        if any(set(re.findall(r"{\w*}", s)) != wanted for s in strings if s):
+            broken.append(ids[0])
+    assert broken == []

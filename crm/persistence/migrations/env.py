@@ -10,6 +10,12 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def include_object(obj: object, name: str | None, type_: str, reflected: bool,
+                   compare_to: object) -> bool:
+    """The full-text search tables are managed by crm.persistence.dialect, not the models."""
+    return not (type_ == "table" and name is not None and name.startswith("search_"))
+
+
 def run_migrations() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
@@ -18,6 +24,7 @@ def run_migrations() -> None:
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies tables
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

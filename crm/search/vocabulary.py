@@ -1,0 +1,109 @@
+"""The index's words: what a typed prefix stands for, and which words are one typo away.
+
+Both come from ``search_terms``, the plain list of every word in the index (see
+:mod:`crm.persistence.dialect`), never from scanning records:
+
+* A prefix of four or more letters becomes the list of words it starts (at most
+  :data:`MAX_WORDS`); FTS5 then walks their doclists lazily and stops at the row limit,
+  where a prefix query (``"erfurt"*``) would first merge every matching doclist. Shorter
+  prefixes, and prefixes of very many words, are left to the FTS5 prefix indexes.
+* One typo (insertion, deletion, substitution, swap of two neighbours) in a word of five
+  or more letters: the words starting with the word's first or second letter are read once
+  per index version and compared with ``rapidfuzz`` (optimal string alignment distance ≤ 1).
+  The word is what the user has typed so far, so it is compared with the *starts* of the
+  index's words one letter shorter, as long, and one letter longer: "nordhasu" → words
+  starting "nordhaus", "nordhasuen" → "nordhausen". This keeps a swap of the first two
+  letters and loses a wrong first letter.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+from sqlalchemy import Connection
+
+from crm.persistence import dialect
+from crm.search.query import Term
+
+INDEXED_PREFIX = 3  # the FTS5 table keeps prefix indexes for 1 to 3 letters
+MAX_WORDS = 100  # more words than this for one prefix: let FTS5 search the prefix itself
+MAX_TYPO_TERMS = 32
+_SMALL_GROUP = 8
+_HIGH = "{"  # sorts after every character of a folded word
+
+
+class Vocabulary:
+    """Word lookups for one database; the typo cache is valid for one index version."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._version: int | None = None
+        self._letters: dict[str, list[str]] = {}
+        self._prefixes: dict[tuple[str, int], list[str]] = {}
+
+    def prefix(self, connection: Connection, prefix: str) -> list[Term]:
+        """What ``prefix``* means: its words (maybe none), or the prefix itself."""
+        if len(prefix) <= INDEXED_PREFIX:
+            return [(prefix, True)]
+        rows = connection.exec_driver_sql(
+            dialect.TERMS_RANGE_SQL,
+            {"low": prefix, "high": prefix + _HIGH, "limit": MAX_WORDS + 1},
+        ).all()
+        if len(rows) > MAX_WORDS:
+            return [(prefix, True)]
+        return [(term, False) for (term,) in rows]
+
+    def typos(self, connection: Connection, word: str, version: int) -> list[Term]:
+        """Words (or prefixes of many words) one typo away from ``word`` as typed so far."""
+        with self._lock:
+            if version != self._version:
+                self._letters.clear()
+                self._prefixes.clear()
+                self._version = version
+            terms: dict[str, bool] = {}
+            for start in self._close_starts(connection, word):
+                terms.update(self._words_starting(connection, start, word))
+                if len(terms) >= MAX_TYPO_TERMS:
+                    break
+            return list(terms.items())[:MAX_TYPO_TERMS]
+
+    def _close_starts(self, connection: Connection, word: str) -> list[str]:
+        size = len(word)
+        choices: set[str] = set()
+        for letter in dict.fromkeys(word[:2]):
+            for length in (size - 1, size, size + 1):
+                choices.update(self._starts(connection, letter, length))
+        choices.discard(word)
+        found = process.extract(word, list(choices), scorer=OSA.distance, score_cutoff=1,
+                                limit=None)
+        return sorted((start for start, _distance, _index in found),
+                      key=lambda s: (abs(len(s) - size), s))
+
+    def _words_starting(self, connection: Connection, start: str, word: str
+                        ) -> dict[str, bool]:
+        words = self._letter(connection, start[0])
+        low = bisect.bisect_left(words, start)
+        high = bisect.bisect_left(words, start + _HIGH, low)
+        if high - low > _SMALL_GROUP:
+            return {start: True}
+        return {w: False for w in words[low:high] if not w.startswith(word)}
+
+    def _starts(self, connection: Connection, letter: str, length: int) -> list[str]:
+        key = (letter, length)
+        if key not in self._prefixes:
+            self._prefixes[key] = sorted(
+                {w[:length] for w in self._letter(connection, letter) if len(w) >= length}
+            )
+        return self._prefixes[key]
+
+    def _letter(self, connection: Connection, letter: str) -> list[str]:
+        if letter not in self._letters:
+            rows = connection.exec_driver_sql(
+                dialect.TERMS_RANGE_SQL,
+                {"low": letter, "high": letter + _HIGH, "limit": -1},
+            )
+            self._letters[letter] = [w for (w,) in rows]
+        return self._letters[letter]
