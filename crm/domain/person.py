@@ -106,7 +106,9 @@ class ContactPoint(RecordMixin, Base):
     )
 
     kind: Mapped[ContactKind] = mapped_column(StrEnumType(ContactKind))
-    label: Mapped[ContactLabel] = mapped_column(StrEnumType(ContactLabel), default=ContactLabel.WORK)
+    label: Mapped[ContactLabel] = mapped_column(
+        StrEnumType(ContactLabel), default=ContactLabel.WORK
+    )
     value: Mapped[str] = mapped_column(String(500))
     preferred: Mapped[bool] = mapped_column(Boolean, default=False)
     verified_on: Mapped[date | None] = mapped_column(Date)
