@@ -17,8 +17,11 @@ from crm.search.index import install_index_maintenance
 from crm.seed import seed_municipalities
 from crm.services.audit import install_audit
 from crm.services.base import ServiceContext
+from crm.services.duplicates import DuplicateService
 from crm.services.events import EventService
+from crm.services.exports import ExportService
 from crm.services.followups import FollowUpService
+from crm.services.imports import ImportService
 from crm.services.interactions import InteractionService
 from crm.services.listing import ListingService
 from crm.services.municipalities import MunicipalityService
@@ -53,6 +56,9 @@ class App:
     projects: ProjectService
     events: EventService
     reports: ReportService
+    imports: ImportService
+    exports: ExportService
+    duplicates: DuplicateService
     current_staff: StaffRow | None = None
 
     @property
@@ -98,6 +104,9 @@ def open_app(db: str | os.PathLike[str] | None = None, *, staff: str | None = No
         projects=ProjectService(ctx),
         events=EventService(ctx),
         reports=ReportService(ctx, prefs),
+        imports=ImportService(ctx),
+        exports=ExportService(ctx),
+        duplicates=DuplicateService(ctx),
     )
     initials = staff or prefs.staff_initials or initials_from_name(_system_user())
     current = app.staff.ensure(initials, staff_name or (

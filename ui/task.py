@@ -1,0 +1,67 @@
+"""Run service calls off the GUI thread; results come back by signal, on the GUI thread.
+
+Workers never touch widgets: ``fn`` calls services only, and the slots connected to
+``done``/``failed`` run on the GUI thread because the signal object was created there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+
+class _Signals(QObject):
+    done = Signal(object)
+    failed = Signal(Exception)
+    finished = Signal()
+
+
+class Task(QRunnable):
+    """One call of ``fn`` on a pool thread."""
+
+    def __init__(self, fn: Callable[[], object]) -> None:
+        super().__init__()
+        self.signals = _Signals()  # created on the GUI thread, so slots run there
+        self._fn = fn
+        self.setAutoDelete(False)  # Python keeps it alive (see TaskRunner._running)
+
+    def run(self) -> None:
+        try:
+            result = self._fn()
+        except Exception as exc:  # noqa: BLE001 - handed to the GUI thread as it is
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.done.emit(result)
+        finally:
+            self.signals.finished.emit()
+
+
+class TaskRunner(QObject):
+    """Starts tasks on a thread pool and keeps them alive until their signals arrived."""
+
+    def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
+        super().__init__(parent)
+        self._pool = pool or QThreadPool.globalInstance()
+        self._running: set[Task] = set()
+
+    def start(self, fn: Callable[[], object], on_done: Callable[[Any], None],
+              on_failed: Callable[[Exception], None] | None = None) -> Task:
+        """Run ``fn`` on the pool; call ``on_done(result)`` or ``on_failed(exc)`` here."""
+        task = Task(fn)
+        task.signals.done.connect(on_done)
+        if on_failed is not None:
+            task.signals.failed.connect(on_failed)
+        task.signals.finished.connect(lambda: self._running.discard(task))
+        self._running.add(task)
+        self._pool.start(task)
+        return task
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._running)
+
+    def wait(self, msecs: int = 5000) -> bool:
+        """Wait for the running tasks (at shutdown, before the database closes)."""
+        return self._pool.waitForDone(msecs)
