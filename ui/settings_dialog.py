@@ -64,6 +64,8 @@ class PrintSettingsGroup(QGroupBox):
     def __init__(self, prefs: Preferences, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.network_name = QLineEdit(prefs.network_name)
+        self.network_name.setCursorPosition(0)  # show the name's start, not its end
+        self.network_name.setMinimumWidth(300)
         self.logo = ImagePathField(prefs.logo_path)
         self.funder_text = QPlainTextEdit(prefs.funder_text)
         self.funder_text.setTabChangesFocus(True)

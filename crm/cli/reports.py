@@ -14,7 +14,8 @@ from crm.cli.output import write, write_json
 from crm.cli.parser import Subcommands
 from crm.i18n import _, ngettext
 from crm.reports.labels import LAYOUTS
-from crm.services.reports import LabelResult, ReportResult, ReportService
+from crm.services.report_rows import LabelResult, ReportResult
+from crm.services.reports import ReportService
 
 ORG_KINDS = ("member", "council", "administration", "network", "public-body", "funder", "other")
 

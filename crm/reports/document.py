@@ -184,7 +184,8 @@ class ReportDocTemplate(BaseDocTemplate):  # type: ignore[misc] # reportlab has 
         if not isinstance(flowable, Heading):
             return
         canvas = self.canv
-        canvas.bookmarkPage(flowable.outline_key)
+        # XYZ rather than reportlab's default /Fit, which Qt's PDF viewer rejects.
+        canvas.bookmarkPage(flowable.outline_key, fit="XYZ", left=0, top=PAGE_HEIGHT)
         canvas.addOutlineEntry(flowable.outline_title, flowable.outline_key,
                                flowable.outline_level, closed=flowable.outline_level > 0)
         pages = getattr(canvas, "heading_pages", None)

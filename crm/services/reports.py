@@ -8,55 +8,50 @@ An output that cannot be written raises ``ValidationError({"output": ("cannot_wr
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
-from typing import TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from reportlab.platypus import Flowable
 from sqlalchemy.orm import Session
 
 from crm import validation
 from crm.config import Preferences, load_preferences
 from crm.errors import NotFoundError, ValidationError
 from crm.i18n import _
-from crm.reports import activity as activity_report
-from crm.reports import attendance as attendance_report
-from crm.reports import contact_sheet as contact_sheet_report
-from crm.reports import data
-from crm.reports import directory as directory_report
-from crm.reports import labels as labels_report
-from crm.reports import phone_list as phone_list_report
-from crm.reports.document import ReportMeta, build_pdf
 from crm.services import refs
 from crm.services.base import Service, ServiceContext
+from crm.services.report_rows import LabelResult, ReportResult, SkippedRecipient
+
+if TYPE_CHECKING:
+    from reportlab.platypus import Flowable
+
+    from crm.reports.document import ReportMeta
+
+
+class _Lazy:
+    """A module imported on first use: reportlab and the report layouts cost ~0.1 s, which
+    the window's start-up should not pay before anyone prints."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
+
+
+activity_report = _Lazy("crm.reports.activity")
+attendance_report = _Lazy("crm.reports.attendance")
+contact_sheet_report = _Lazy("crm.reports.contact_sheet")
+data = _Lazy("crm.reports.data")
+directory_report = _Lazy("crm.reports.directory")
+labels_report = _Lazy("crm.reports.labels")
+phone_list_report = _Lazy("crm.reports.phone_list")
+document = _Lazy("crm.reports.document")
 
 Progress: TypeAlias = Callable[[int, int], None]
 PathLike: TypeAlias = str | os.PathLike[str]
-
-
-@dataclass(frozen=True, slots=True)
-class ReportResult:
-    path: str
-    pages: int
-
-
-@dataclass(frozen=True, slots=True)
-class SkippedRecipient:
-    uid: str
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class LabelResult:
-    path: str
-    pages: int
-    printed: int
-    # Persons with neither an own postal address nor one of a current organisation.
-    skipped: tuple[SkippedRecipient, ...]
-    # Persons left out because they withdrew consent to mailings.
-    withheld: int = 0
 
 
 class ReportService(Service):
@@ -157,12 +152,14 @@ class ReportService(Service):
     def _meta(self, title: str, subject: str) -> ReportMeta:
         prefs = self.prefs
         full = f"{title}: {subject}" if subject else title
-        return ReportMeta(title=full, network=prefs.network_name, stand=date.today(),
-                          subtitle=subject, logo_path=prefs.logo_path)
+        meta: ReportMeta = document.ReportMeta(
+            title=full, network=prefs.network_name, stand=date.today(), subtitle=subject,
+            logo_path=prefs.logo_path)
+        return meta
 
     def _build(self, path: PathLike, story: list[Flowable], title: str, subject: str, *,
                progress: Progress | None = None) -> ReportResult:
-        pages = build_pdf(path, story, self._meta(title, subject), progress=progress)
+        pages = document.build_pdf(path, story, self._meta(title, subject), progress=progress)
         return ReportResult(os.fspath(path), pages)
 
 
@@ -174,10 +171,7 @@ def _required_date(field: str, value: date | str) -> date:
 
 
 def _excluded_by_consent(session: Session, person_ids: list[int]) -> set[int]:
-    """Persons who withdrew consent to mailings: never addressed on labels.
+    """Persons who withdrew consent to newsletters or mailings: never addressed on labels."""
+    from crm.services.privacy import excluded_by_consent
 
-    There is no consent model yet; the data-protection issue (Einwilligung, DSGVO) fills this
-    hook with a query on the recorded consents. Until then nobody is excluded.
-    """
-    del session, person_ids
-    return set()
+    return excluded_by_consent(session, person_ids)
