@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -212,13 +213,14 @@ class OrganisationService(Service):
         """The normalised value of one contact point (phones in E.164); nothing is saved."""
         return build_contact_point(data).value
 
-    def known_tags(self) -> list[str]:
+    def known_tags(self) -> builtins.list[str]:
         """Every tag name in use, for completion."""
         with self._read() as session:
             return list(session.scalars(select(Tag.name).order_by(Tag.name)))
 
     def save(self, uid: str | None, fields: dict[str, Any],
-             contact_points: list[ContactInput] | None = None, tags: list[str] | None = None,
+             contact_points: builtins.list[ContactInput] | None = None,
+             tags: builtins.list[str] | None = None,
              expected_version: int | None = None) -> OrganisationDetail:
         """Create (``uid`` None) or change an organisation with all of a dialog's input.
 
@@ -253,7 +255,7 @@ class OrganisationService(Service):
             session.flush()
             return organisation_detail(org)
 
-    def update_contact_points(self, uid: str, points: list[ContactInput],
+    def update_contact_points(self, uid: str, points: builtins.list[ContactInput],
                               expected_version: int | None = None) -> OrganisationDetail:
         """Replace the organisation's contact points in one transaction."""
         return self.save(uid, {}, points, None, expected_version)

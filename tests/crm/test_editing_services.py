@@ -32,7 +32,8 @@ def _count(app, model) -> int:  # noqa: ANN001
 def test_save_creates_person_with_contacts_and_tags_in_one_go(app) -> None:  # noqa: ANN001
     detail = app.people.save(
         None, {"full_name": "Ayşe Yılmaz", "salutation": "frau"},
-        [ContactInput("email", " Ayse.Yilmaz@Example.org "), ContactInput("phone", "0361 655-1234")],
+        [ContactInput("email", " Ayse.Yilmaz@Example.org "),
+         ContactInput("phone", "0361 655-1234")],
         ["Modellkommune", "Vorstand", "Modellkommune"],
     )
     assert detail.name == "Ayşe Yılmaz"
