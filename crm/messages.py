@@ -98,6 +98,22 @@ FIELD_LABELS: dict[str, str] = {
     "interactions": N_("Number of interactions"),
     "layout": N_("Label layout"),
     "walk_ins": N_("Rows for walk-ins"),
+    "purpose": N_("Purpose"),
+    "given_on": N_("Given on"),
+    "source": N_("Source"),
+    "withdrawn_on": N_("Withdrawn on"),
+    "years": N_("Years"),
+    "value": N_("Value"),
+    "start_date": N_("Since"),
+    "end_date": N_("Until"),
+    "occurred_at": N_("Date"),
+    "yes": N_("Confirmation"),
+    "file": N_("File"),
+    "format": N_("Format"),
+    "mapping": N_("Column mapping"),
+    "vcard_version": N_("Version (vCard)"),
+    "delimiter": N_("Delimiter"),
+    "import": N_("Import"),
 }
 
 # What a record kind is called in a sentence ("No person matches …"), for unknown kinds.
@@ -113,6 +129,9 @@ KIND_LABELS: dict[str, str] = {
     "record": N_("record"),
     "follow_up": N_("follow-up"),
     "distribution_list": N_("distribution list"),
+    "consent": N_("consent"),
+    "import_batch": N_("import"),
+    "merge": N_("merge"),
 }
 
 _INDEX = re.compile(r"\[\d+\]$")
@@ -171,6 +190,17 @@ def _field_texts() -> dict[str, Callable[[], str]]:
         "integrity": lambda: _(
             "The change conflicts with existing data and was not saved."
         ),
+        "no_active_consent": lambda: _('{field}: there is no active consent for "{value}".'),
+        "confirmation_required": lambda: _(
+            "Nothing was erased. Check the list above, then run the command again with "
+            "--yes to erase."
+        ),
+        "check_failed": lambda: _("The check found {n} problem(s); see above."),
+        "nothing_imported": lambda: _("{field}: nothing in {path} could be imported."),
+        "already_undone": lambda: _("This import was already taken back."),
+        "same_record": lambda: _("A record cannot be merged with itself."),
+        "different_kinds": lambda: _(
+            "Only two persons or two organisations can be merged, not one of each."),
         "not_empty": lambda: _(
             "The database already contains persons, organisations or interactions; "
             "the demo network can only be added to a database without them."
@@ -299,6 +329,33 @@ def database_message(code: str, path: str, detail: str = "") -> str:
             "The database {path} is in use by another program. Try again in a moment."
         ),
         "operational": lambda: _("The database {path} reported an error: {detail}"),
+        "missing": lambda: _("The file {path} does not exist."),
+        "not_a_backup": lambda: _(
+            "{path} is not a backup of a Brücke database. Nothing was changed."
+        ),
+        "backup_damaged": lambda: _(
+            "The backup {path} is damaged or incomplete ({detail}). Nothing was changed."
+        ),
+        "backup_too_new": lambda: _(
+            "The backup {path} was made by a newer version of Brücke (schema {detail}). "
+            "Nothing was changed."
+        ),
+        "backup_failed": lambda: _(
+            "No backup could be made of {path}: {detail}. Earlier backups were kept."
+        ),
+        "same_file": lambda: _("{path} is the database itself, not a separate file."),
+        "folder_read_only": lambda: _(
+            "The folder {path} cannot be written to. Choose another folder; nothing was "
+            "changed."
+        ),
+        "restore_failed": lambda: _(
+            "The backup could not be restored into {path} ({detail}). The database was "
+            "left as it was."
+        ),
+        "in_use": lambda: _(
+            "The database {path} is open in a Brücke window. Close the window first."
+        ),
+        "no_file": lambda: _("{path} is not a database file; this needs a database file."),
     }
     text = texts.get(code)
     values = {"path": path, "detail": _one_line(detail)}
@@ -377,7 +434,43 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "private": N_("private"),
         "other": N_("other"),
     },
+    "consent_purpose": {
+        "newsletter": N_("newsletter"),
+        "event-photos": N_("event photos"),
+        "municipal-sharing": N_("sharing contact data with municipalities"),
+        "mailings": N_("mailings"),
+        "other": N_("other"),
+    },
+    "consent_source": {
+        "form": N_("form"),
+        "email": N_("e-mail"),
+        "verbal": N_("verbally"),
+        "other": N_("other"),
+    },
+    "audit_action": {
+        "create": N_("created"),
+        "update": N_("changed"),
+        "delete": N_("deleted"),
+        "archive": N_("archived"),
+        "restore": N_("restored"),
+        "tags": N_("tags changed"),
+        "contacts": N_("contact details changed"),
+        "participants": N_("participants changed"),
+        "attendees": N_("attendees changed"),
+        "invite": N_("invited"),
+        "organisers": N_("organisers changed"),
+        "withdraw": N_("withdrawn"),
+        "erase": N_("erased (Art. 17)"),
+        "merge": N_("merged"),
+    },
     "record_type": {
+        "contact_point": N_("Contact point"),
+        "role": N_("Role"),
+        "consent": N_("Consent"),
+        "follow_up": N_("Follow-up"),
+        "staff_member": N_("Staff member"),
+        "tag": N_("Tag"),
+        "distribution_list": N_("Distribution list"),
         "person": N_("Person"),
         "organisation": N_("Organisation"),
         "org": N_("Organisation"),

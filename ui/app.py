@@ -27,11 +27,12 @@ from PySide6.QtCore import (
     QTranslator,
 )
 from PySide6.QtGui import QGuiApplication, QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from crm.config import Preferences, config_path, load_preferences, save_preferences
 from crm.i18n import LANGUAGES, _, set_language
 from crm.paths import resource
+from ui.task import TaskRunner
 
 App = Any  # crm.app.App
 AppOpener = Callable[[str | None, str | None], App]  # (staff initials, staff name) → App
@@ -215,6 +216,7 @@ def _show(qapp: QApplication, app: App, load_demo: DemoLoader | None, wants_demo
     from ui.main_window import MainWindow
 
     demo = (lambda: load_demo(app)) if load_demo is not None else None
+    TaskRunner.hold()  # the other sections' loading waits for the list's first paint
     window = MainWindow(app, demo_loader=demo)
     connect_editing(window, app)
     from ui import privacy
@@ -224,6 +226,7 @@ def _show(qapp: QApplication, app: App, load_demo: DemoLoader | None, wants_demo
         window.deleteLater()
         return 0
     window.show()
+    _FirstPaint(window, TaskRunner.release)
     if os.environ.get(BENCH_ENV):
         _report_first_paint(qapp, window)
     if wants_demo and demo is not None:
@@ -236,6 +239,26 @@ def _show(qapp: QApplication, app: App, load_demo: DemoLoader | None, wants_demo
         window.shutdown()
         privacy.stop(window, app, session)  # the last automatic backup, then the lock
         window.deleteLater()
+
+
+class _FirstPaint(QObject):
+    """Calls ``then`` once the window has painted (or after a second, if it does not)."""
+
+    def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._then: Callable[[], None] | None = then
+        window.installEventFilter(self)
+        QTimer.singleShot(1000, self._fire)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self._then is not None:
+            QTimer.singleShot(0, self._fire)  # once this paint has finished
+        return False
+
+    def _fire(self) -> None:
+        then, self._then = self._then, None
+        if then is not None:
+            then()
 
 
 class _PaintProbe(QObject):

@@ -16,9 +16,11 @@ from collections.abc import Sequence
 from crm.cli import (
     events,
     interactions,
+    io,
     municipalities,
     organisations,
     people,
+    privacy,
     projects,
     reports,
     roles,
@@ -32,11 +34,13 @@ from crm.cli.parser import build_parser, prescan_language
 from crm.config import Preferences, load_preferences
 from crm.errors import BrueckeError, DatabaseError
 from crm.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, set_language
+from crm.logging_setup import start_cli_logging
 from crm.messages import error_message
 
 AREAS = (setup.register, municipalities.register, organisations.register, people.register,
          roles.register, search.register, interactions.register, tasks.register,
-         events.register, projects.register, reports.register)
+         events.register, projects.register, reports.register, privacy.register,
+         io.register)
 DEBUG_ENV = "BRUECKE_DEBUG"
 EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
 
@@ -65,6 +69,7 @@ def _run(argv: list[str]) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error (status 2)
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     ctx = CommandContext(args, prefs)
+    start_cli_logging(args)
     try:
         if args.lang is not None:
             choice("language", args.lang, LANGUAGES)

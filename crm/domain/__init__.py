@@ -1,6 +1,7 @@
 """The domain model: SQLAlchemy 2 typed models and the rules that belong to them."""
 
 from crm.domain.base import Base
+from crm.domain.consent import Consent, ConsentPurpose, ConsentSource
 from crm.domain.enums import (
     AttendeeStatus,
     ContactKind,
@@ -12,6 +13,7 @@ from crm.domain.enums import (
     Salutation,
 )
 from crm.domain.events import Event, EventAttendee
+from crm.domain.imports import ImportBatch, ImportedRecord, MergedUid
 from crm.domain.interactions import FollowUp, Interaction, InteractionParticipant, Project
 from crm.domain.municipality import Municipality
 from crm.domain.organisation import Organisation
@@ -22,6 +24,9 @@ __all__ = [
     "AttendeeStatus",
     "AuditEntry",
     "Base",
+    "Consent",
+    "ConsentPurpose",
+    "ConsentSource",
     "DistributionList",
     "ContactKind",
     "ContactLabel",
@@ -30,9 +35,12 @@ __all__ = [
     "EventAttendee",
     "EventKind",
     "FollowUp",
+    "ImportBatch",
+    "ImportedRecord",
     "Interaction",
     "InteractionKind",
     "InteractionParticipant",
+    "MergedUid",
     "Municipality",
     "MunicipalityLevel",
     "Organisation",

@@ -43,7 +43,7 @@ def _codes_raised_in_crm() -> set[str]:
         text = path.read_text(encoding="utf-8")
         single = r'ValidationError\.single\(\s*[^,()]+,\s*"([a-z_]+)"'
         codes.update(re.findall(single, text, re.S))
-        codes.update(re.findall(r'\(\s*"([a-z_]+)",\s*\{', text))
+        codes.update(re.findall(r'\(\s*"([a-z][a-z_]*)",\s*\{', text))
     return codes
 
 

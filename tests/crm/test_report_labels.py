@@ -150,8 +150,8 @@ def test_long_names_shrink_instead_of_being_cut() -> None:
     assert len(medium) == 1 and labels.MIN_SIZE <= medium[0][1] < labels.BASE_SIZE
 
 
-def test_consent_hook_excludes_nobody_yet() -> None:
-    assert _excluded_by_consent(None, [1, 2, 3]) == set()  # type: ignore[arg-type]
+def test_consent_hook_excludes_nobody_without_persons() -> None:
+    assert _excluded_by_consent(None, []) == set()  # type: ignore[arg-type]
 
 
 def test_labels_pdf_has_the_addresses(tmp_path: Path) -> None:
