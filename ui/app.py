@@ -298,8 +298,17 @@ def connect_editing(window: Any, app: App) -> Any:
     window.new_organisation_action.triggered.connect(lambda: editing.new_organisation())
     window.edit_action.triggered.connect(
         lambda: window.current_record() and editing.edit(*window.current_record()))
-    window.archive_action.triggered.connect(
-        lambda: window.current_record() and editing.archive(*window.current_record()))
+
+    def archive_or_restore() -> None:
+        record = window.current_record()
+        if record is None:
+            return
+        if window.current_record_archived():
+            editing.restore(*record)
+        else:
+            editing.archive(*record)
+
+    window.archive_action.triggered.connect(lambda: archive_or_restore())
     editing.bind_undo_actions(window.undo_action, window.redo_action)
     editing.record_changed.connect(window.on_record_changed)
     window.editing = editing

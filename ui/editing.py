@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import QMessageBox, QWidget
+from shiboken6 import isValid
 
 from crm.errors import BrueckeError, ConflictError
 from crm.i18n import _
@@ -163,6 +164,8 @@ class EditController(QObject):
         stack = self.undo_stack
 
         def update() -> None:
+            if not all(isValid(o) for o in (stack, undo_action, redo_action)):
+                return  # the stack empties itself while the window is being destroyed
             undo_action.setEnabled(stack.canUndo())
             redo_action.setEnabled(stack.canRedo())
             undo_action.setText(_("&Undo {step}").format(step=stack.undoText()).strip()

@@ -152,9 +152,11 @@ def interaction_html(detail: InteractionDetail) -> str:
         parts.append(_fact(_("Logged by"), esc(detail.logged_by)))
     parts.append("</table>")
     if detail.notes.strip():
-        parts.append(f"<h2>{esc(_('Notes'))}</h2><p>{multiline(detail.notes)}</p>")
+        notes_heading = esc(_("Notes"))
+        parts.append(f"<h2>{notes_heading}</h2><p>{multiline(detail.notes)}</p>")
     if detail.follow_ups:
-        parts.append(f"<h2>{esc(_('Follow-ups'))}</h2><table>")
+        follow_ups_heading = esc(_("Follow-ups"))
+        parts.append(f"<h2>{follow_ups_heading}</h2><table>")
         for f in detail.follow_ups:
             state = _("done") if f.done else _("due {date}").format(date=format_date(f.due))
             who = f" · {esc(f.assignee)}" if f.assignee else ""
@@ -183,9 +185,11 @@ def event_html(event: EventDetail) -> str:
         parts.append(_fact(_("Project"), esc(event.project.name)))
     parts.append(_fact(_("Attendance"), esc(summary)))
     parts.append("</table>")
-    parts.append(f'<p>{record_link("event", event.uid, _("Open in Events"))}</p>')
+    open_text = _("Open in Events")
+    parts.append(f'<p>{record_link("event", event.uid, open_text)}</p>')
     if event.notes.strip():
-        parts.append(f"<h2>{esc(_('Notes'))}</h2><p>{multiline(event.notes)}</p>")
+        notes_heading = esc(_("Notes"))
+        parts.append(f"<h2>{notes_heading}</h2><p>{multiline(event.notes)}</p>")
     return page(parts)
 
 
@@ -208,8 +212,9 @@ def recent_html(entries: Sequence[TimelineEntry], total: int, last: date | None,
 
     ``more_link`` is a URL to the whole history (e.g. ``bruecke:history/person/<uid>``).
     """
-    parts = [f"<h2>{esc(_('History'))}</h2>",
-             f'<p><span class="muted">{esc(_("Last contact"))}:</span> '
+    heading, last_label = esc(_("History")), esc(_("Last contact"))
+    parts = [f"<h2>{heading}</h2>",
+             f'<p><span class="muted">{last_label}:</span> '
              f"{esc(last_contact_text(last))}</p>"]
     if not entries:
         parts.append(empty(_("No interactions recorded yet.")))

@@ -34,6 +34,7 @@ class WindowActions(QObject):
         super().__init__(window)
         self.window = window
         self._texts: list[tuple[QAction, Callable[[], str]]] = []
+        self.restoring = False  # the archive action restores: the record is archived
         self.new_person = self._action("new-person", lambda: _("New &person …"), "Ctrl+N")
         self.new_organisation = self._action("new-organisation",
                                              lambda: _("New &organisation …"), "Ctrl+Shift+N")
@@ -48,7 +49,7 @@ class WindowActions(QObject):
         self.undo = self._action("undo", lambda: _("&Undo"), Key.Undo)
         self.redo = self._action("redo", lambda: _("&Redo"), Key.Redo)
         self.edit = self._action("edit", lambda: _("&Edit …"), "F2")
-        self.archive = self._action("archive", lambda: _("&Archive …"), Key.Delete)
+        self.archive = self._action("archive", self._archive_text, Key.Delete)
         self.search = self._action("search", lambda: _("&Search"), "Ctrl+F", "Ctrl+K")
         self.refresh = self._action(None, lambda: _("Re&load"), Key.Refresh)
         self.about = self._action(None, lambda: _("&About Brücke"))
@@ -122,15 +123,21 @@ class WindowActions(QObject):
 
     def retranslate(self) -> None:
         for action, text in self._texts:
-            label = text()
-            action.setText(label)
-            plain = label.replace("&", "").rstrip(" …")
-            keys = ", ".join(native(k) for k in action.shortcuts())
-            action.setToolTip(f"{plain} ({keys})" if keys else plain)
+            self._set_text(action, text())
         for menu, title in self._menus:
             menu.setTitle(title())
         self.mail_selection.setStatusTip(_("Opens the mail program with the selected "
                                            "persons' addresses in BCC."))
+
+    def _archive_text(self) -> str:
+        return _("&Restore") if self.restoring else _("&Archive …")
+
+    @staticmethod
+    def _set_text(action: QAction, label: str) -> None:
+        action.setText(label)
+        plain = label.replace("&", "").rstrip(" …")
+        keys = ", ".join(native(k) for k in action.shortcuts())
+        action.setToolTip(f"{plain} ({keys})" if keys else plain)
 
     # -- state ---------------------------------------------------------------------------
 
@@ -140,13 +147,18 @@ class WindowActions(QObject):
             action.setChecked(True)
 
     def update_enabled(self) -> None:
-        """Edit and archive need a person or organisation; e-mail needs the persons list."""
+        """Edit and archive need a person or organisation (archive restores an archived
+        one); e-mail needs the persons list."""
         w = self.window
         browser = w.current_browser()
         record = w.current_record()
         editable = record is not None and record[0] in ("person", "organisation")
         self.edit.setEnabled(editable)
         self.archive.setEnabled(editable)
+        restoring = editable and w.current_record_archived()
+        if restoring != self.restoring:
+            self.restoring = restoring
+            self._set_text(self.archive, self._archive_text())
         persons = browser is not None and browser.kind == PERSONS
         self.mail_selection.setEnabled(persons)
         self.mail_all.setEnabled(persons)

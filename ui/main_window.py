@@ -212,6 +212,11 @@ class MainWindow(QMainWindow):
         uid = browser.current_uid() if browser is not None else None
         return (browser.record_kind, uid) if browser is not None and uid else None
 
+    def current_record_archived(self) -> bool:
+        """Whether :meth:`current_record` is archived: the archive action then restores."""
+        browser = self.current_browser()
+        return browser is not None and browser.current_archived()
+
     def on_record_changed(self, kind: str, uid: str) -> None:
         """A record was created, changed, archived, restored (also by undo): show it.
 
@@ -227,7 +232,15 @@ class MainWindow(QMainWindow):
             self.open_record(*changed)
 
     def open_record(self, kind: str, uid: str) -> None:
-        """Switch to the record's section and show it."""
+        """Switch to the record's section and show it.
+
+        ``("history", "<kind>/<uid>")`` (a pane's ``bruecke:history/…`` link) opens the
+        record's whole history in Verlauf."""
+        if kind == "history":
+            target_kind, _sep, target_uid = uid.partition("/")
+            if target_kind and target_uid:
+                self.activity.show_history_of(target_kind, target_uid)
+            return
         section = TYPE_SECTION.get(kind)
         if section is None:
             return
@@ -413,6 +426,7 @@ class MainWindow(QMainWindow):
             lambda exc: self.statusBar().showMessage(error_message(exc), 10000))
         for browser in self.browsers.values():
             browser.selection_changed.connect(self.update_actions)
+            browser.detail.detail_shown.connect(lambda *_a: self.update_actions())
             browser.record_activated.connect(self.actions_.edit_record)
             browser.save_filter_requested.connect(self.actions_.save_distribution_list)
             browser.demo_requested.connect(self.load_demo)

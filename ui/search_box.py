@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
     QWidget,
 )
+from shiboken6 import isValid
 
 from crm.i18n import _
 from ui.app import icon
@@ -335,8 +336,10 @@ class SearchBox(QLineEdit):
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         # A click on a result does not take the focus (NoFocus), so this is a real leave.
+        # While the window is being destroyed the popup may already be gone.
         if event.reason() not in (Qt.FocusReason.PopupFocusReason,
-                                  Qt.FocusReason.ActiveWindowFocusReason):
+                                  Qt.FocusReason.ActiveWindowFocusReason) and isValid(
+                                      self.results):
             self.results.hide()
         super().focusOutEvent(event)
 

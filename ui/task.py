@@ -41,6 +41,26 @@ class Task(QRunnable):
 class TaskRunner(QObject):
     """Starts tasks on a thread pool and keeps them alive until their signals arrived."""
 
+    # Tasks asked for while start-up holds the workers back (see hold()); None: not held.
+    _held: list[tuple[QThreadPool, Task]] | None = None
+
+    @classmethod
+    def hold(cls) -> None:
+        """Queue new tasks instead of starting them, until :meth:`release`.
+
+        At start-up, workers loading the other sections would take turns with the GUI
+        thread (Python runs one thread at a time) before the window has painted its list.
+        """
+        if cls._held is None:
+            cls._held = []
+
+    @classmethod
+    def release(cls) -> None:
+        """Start the queued tasks (idempotent)."""
+        held, cls._held = cls._held or [], None
+        for pool, task in held:
+            pool.start(task)
+
     def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
         super().__init__(parent)
         self._pool = pool or QThreadPool.globalInstance()
@@ -55,7 +75,10 @@ class TaskRunner(QObject):
             task.signals.failed.connect(on_failed)
         task.signals.finished.connect(lambda: self._running.discard(task))
         self._running.add(task)
-        self._pool.start(task)
+        if TaskRunner._held is not None:
+            TaskRunner._held.append((self._pool, task))
+        else:
+            self._pool.start(task)
         return task
 
     @property
@@ -64,4 +87,5 @@ class TaskRunner(QObject):
 
     def wait(self, msecs: int = 5000) -> bool:
         """Wait for the running tasks (at shutdown, before the database closes)."""
+        TaskRunner.release()  # a task still held back would never run
         return self._pool.waitForDone(msecs)

@@ -18,8 +18,7 @@ from PySide6.QtGui import QUndoCommand
 
 from crm.errors import BrueckeError
 from crm.i18n import _
-from crm.services.contacts import ContactInput
-from crm.services.rows import OrganisationDetail, PersonDetail, RoleRow
+from crm.services.rows import ContactInput, OrganisationDetail, PersonDetail, RoleRow
 
 Detail = PersonDetail | OrganisationDetail
 

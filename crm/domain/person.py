@@ -33,6 +33,8 @@ person_tag = Table(
 
 class Person(RecordMixin, Base):
     __tablename__ = "person"
+    # The list's first page: non-archived persons in sort-key order, straight off the index.
+    __table_args__ = (Index("ix_person_archived_sort", "archived_at", "sort_key"),)
 
     # The name as the person writes it, in any script; the only required name field.
     full_name: Mapped[str] = mapped_column(String(300))

@@ -8,22 +8,24 @@ reads the file through a read-only connection.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
 from crm.errors import DatabaseError
 from crm.persistence import dialect
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BRUECKE_TABLES = {"person", "organisation", "municipality"}
@@ -50,12 +52,16 @@ def resolve_url(target: str | os.PathLike[str]) -> URL:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     return cfg
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -124,6 +130,8 @@ def _inspect_revision(db: Database) -> tuple[str | None, set[str]]:
             raise DatabaseError("damaged", str(db.path), str(exc)) from exc
         return revision, tables
     with db.engine.connect() as conn:
+        from alembic.runtime.migration import MigrationContext
+
         revision = MigrationContext.configure(conn).get_current_revision()
         from sqlalchemy import inspect
 
@@ -132,6 +140,11 @@ def _inspect_revision(db: Database) -> tuple[str | None, set[str]]:
 
 def _upgrade(db: Database) -> None:
     revision, tables = _inspect_revision(db)
+    if revision is not None and revision == _declared_head():
+        return  # nothing to migrate: Alembic (~0.1 s to import) is not needed at all
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     where = str(db.path or db.url.render_as_string(hide_password=True))
     script = ScriptDirectory.from_config(alembic_config())
     if revision is None:
@@ -149,6 +162,27 @@ def _upgrade(db: Database) -> None:
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+_ASSIGNMENT = r"""^{name}\s*(?::[^=]+)?=\s*(?:["']([^"']+)["']|None)\s*$"""
+
+
+@lru_cache(maxsize=1)
+def _declared_head() -> str | None:
+    """The newest revision as the migration scripts declare it, read as text (no imports);
+    None when the scripts do not form one plain line (Alembic then decides)."""
+    revisions: dict[str, str | None] = {}
+    for script in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        text = script.read_text(encoding="utf-8")
+        found = re.search(_ASSIGNMENT.format(name="revision"), text, re.MULTILINE)
+        down = re.search(_ASSIGNMENT.format(name="down_revision"), text, re.MULTILINE)
+        if found is None and down is None:
+            continue  # not a migration script (__init__.py)
+        if found is None or down is None:
+            return None
+        revisions[found.group(1)] = down.group(1)
+    heads = set(revisions) - set(revisions.values())
+    return heads.pop() if len(heads) == 1 else None
 
 
 def _backup_before_migration(path: Path | None) -> Path | None:

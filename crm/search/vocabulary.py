@@ -21,8 +21,6 @@ from __future__ import annotations
 import bisect
 import threading
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 from sqlalchemy import Connection
 
 from crm.persistence import dialect
@@ -77,6 +75,9 @@ class Vocabulary:
             for length in (size - 1, size, size + 1):
                 choices.update(self._starts(connection, letter, length))
         choices.discard(word)
+        from rapidfuzz import process  # imported on the first typo lookup, not at start-up
+        from rapidfuzz.distance import OSA
+
         found = process.extract(word, list(choices), scorer=OSA.distance, score_cutoff=1,
                                 limit=None)
         return sorted((start for start, _distance, _index in found),

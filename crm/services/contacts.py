@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm import validation
 from crm.domain import ContactKind, ContactLabel, ContactPoint, Tag
 from crm.errors import ValidationError
-
-
-@dataclass(frozen=True, slots=True)
-class ContactInput:
-    kind: str
-    value: str
-    label: str = "work"
-    preferred: bool = False
-    verified_on: date | None = None
+from crm.services.rows import ContactInput  # defined there, SQLAlchemy-free, for ui/
 
 
 def _enum(field: str, enum: type, value: str) -> object:

@@ -145,6 +145,9 @@ class OrganisationService(Service):
             new = [t.name for t in org.tags]
             if old != new:
                 record(session, org, "tags", {"tags": [old, new]})
+                # A collection change alone leaves the row untouched; touching it bumps the
+                # version, so a tag change counts for optimistic locking too.
+                org.updated_at = utcnow()
             session.flush()
             return organisation_detail(org)
 

@@ -143,6 +143,9 @@ class PersonService(Service):
             new = [t.name for t in person.tags]
             if old != new:
                 record(session, person, "tags", {"tags": [old, new]})
+                # A collection change alone leaves the row untouched; touching it bumps the
+                # version, so a tag change counts for optimistic locking too.
+                person.updated_at = utcnow()
             session.flush()
             return person_detail(person)
 

@@ -15,6 +15,17 @@ class Ref:
 
 
 @dataclass(frozen=True, slots=True)
+class ContactInput:
+    """A contact point as entered (forms, imports); services validate and store it."""
+
+    kind: str
+    value: str
+    label: str = "work"
+    preferred: bool = False
+    verified_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ContactPointRow:
     uid: str
     kind: str

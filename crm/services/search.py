@@ -21,7 +21,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from babel.dates import format_date
 from sqlalchemy import Connection, or_, select, text
 from sqlalchemy.orm import aliased
 
@@ -329,4 +328,6 @@ def _local_day(when: datetime | None) -> date | None:
 def _format_day(day: date | None) -> str:
     if day is None:
         return ""
+    from babel.dates import format_date  # Babel's date tables load on first use
+
     return format_date(day, format="medium", locale=current_language())

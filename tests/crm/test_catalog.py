@@ -42,3 +42,22 @@ def test_translations_keep_their_placeholders() -> None:
         if any(set(re.findall(r"{\w*}", s)) != wanted for s in strings if s):
             broken.append(ids[0])
     assert broken == []
+
+
+def test_no_translation_call_hides_inside_an_f_string() -> None:
+    """Babel cannot see _() inside f-strings on Python 3.11, so such text stays English."""
+    import ast
+    from pathlib import Path
+
+    root = Path(i18n_tools.ROOT)
+    hidden = []
+    for folder in i18n_tools.SOURCE_DIRS:
+        for path in (root / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.JoinedStr):
+                    continue
+                for sub in ast.walk(node):
+                    if (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name)
+                            and sub.func.id in {"_", "ngettext", "pgettext", "N_"}):
+                        hidden.append(f"{path.relative_to(root)}:{sub.lineno}")
+    assert hidden == []

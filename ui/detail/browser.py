@@ -113,6 +113,18 @@ class RecordBrowser(QWidget):
         shown = self.detail.current_record()
         return shown[1] if shown is not None else None
 
+    def current_archived(self) -> bool:
+        """Whether :meth:`current_uid`'s record is archived: as the detail pane shows it once
+        loaded, until then as the list's filter says (it shows either archived or not)."""
+        uid = self.current_uid()
+        if uid is None:
+            return False
+        if self.detail.current_record() == (self.record_kind, uid):
+            shown = self.detail.shown_archived()
+            if shown is not None:
+                return shown
+        return self.filter_bar.current_filter().archived
+
     def apply_filter(self, flt: ListFilter) -> None:
         self.filter_bar.set_filter(flt)
         self._on_filter_bar_filter_changed(flt)

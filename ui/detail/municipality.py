@@ -41,8 +41,9 @@ _GROUPS = {
 
 
 def municipality_html(directory: MunicipalityDirectory,
-                      contacts: Mapping[str, PersonContacts]) -> str:
-    """The directory as HTML; ``contacts`` are the holders' own email and phone by uid."""
+                      contacts: Mapping[str, PersonContacts], history: str = "") -> str:
+    """The directory as HTML; ``contacts`` are the holders' own email and phone by uid,
+    ``history`` the ready-made section of the latest interactions there."""
     place = directory.municipality
     parts = [f"<h1>{esc(place.name)}</h1>", _facts(directory)]
     if not directory.organisations:
@@ -56,6 +57,8 @@ def municipality_html(directory: MunicipalityDirectory,
         parts.append(_organisation(entry, directory, contacts))
     if directory.towns:
         parts.append(_towns(directory))
+    if history:
+        parts.append(history)
     return page(parts)
 
 

@@ -21,8 +21,9 @@ from ui.detail.html import (
 )
 
 
-def organisation_html(org: OrganisationDetail) -> str:
-    """The whole pane as HTML; every value from the database is escaped."""
+def organisation_html(org: OrganisationDetail, history: str = "") -> str:
+    """The whole pane as HTML; every value from the database is escaped. ``history`` is the
+    ready-made section of the interactions with it (see ``ui.history_view.recent_html``)."""
     parts = [f"<h1>{esc(org.name)}</h1>"]
     if org.short_name:
         parts.append(f'<p class="sub">{esc(org.short_name)}</p>')
@@ -36,6 +37,8 @@ def organisation_html(org: OrganisationDetail) -> str:
         parts.append(people_table(org.former_roles))
     parts.append(heading(_("Contact")))
     parts.append(contact_table(org.contact_points) or empty(_("No contact details.")))
+    if history:
+        parts.append(history)
     if org.tags:
         parts.append(heading(_("Tags")))
         parts.append("<p>" + " · ".join(f'<span class="tag">{esc(t)}</span>'

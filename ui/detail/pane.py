@@ -5,6 +5,7 @@ links go to the desktop's mail program, phone app or browser."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from PySide6.QtCore import QEvent, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -16,6 +17,7 @@ from ui.detail.html import RECORD_SCHEME, empty, esc, page
 from ui.detail.municipality import municipality_html
 from ui.detail.organisation import organisation_html
 from ui.detail.person import person_html
+from ui.history_view import load_recent, recent_html
 from ui.task import TaskRunner
 
 App = Any  # crm.app.App; ui/ may not import it (it imports SQLAlchemy)
@@ -23,24 +25,34 @@ EXTERNAL_SCHEMES = ("mailto", "tel", "http", "https")
 
 
 def load_detail(app: App, kind: str, uid: str) -> tuple[Any, ...]:
-    """Read what the pane shows (runs on a worker thread: services only, no widgets)."""
+    """Read what the pane shows (runs on a worker thread: services only, no widgets).
+
+    The last item is always the latest interactions, ``(entries, total, last contact)``.
+    """
     if kind == "person":
-        return (app.people.get(uid),)
+        return app.people.get(uid), load_recent(app, kind, uid)
     if kind == "organisation":
-        return (app.organisations.get(uid),)
+        return app.organisations.get(uid), load_recent(app, kind, uid)
     if kind == "municipality":
         directory = app.municipalities.directory(uid)
         holders = [r.person.uid for e in directory.organisations for r in e.current]
-        return directory, app.listing.contacts_of(holders)
+        return directory, app.listing.contacts_of(holders), load_recent(app, kind, uid)
     raise ValueError(kind)
 
 
-def render(kind: str, data: tuple[Any, ...]) -> str:
+def history_link(kind: str, uid: str) -> str:
+    """The "show all" link of a pane's history section: the record's whole Verlauf."""
+    return f"{RECORD_SCHEME}:history/{kind}/{quote(uid)}"
+
+
+def render(kind: str, uid: str, data: tuple[Any, ...]) -> str:
+    entries, total, last = data[-1]
+    history = recent_html(entries, total, last, more_link=history_link(kind, uid))
     if kind == "person":
-        return person_html(data[0])
+        return person_html(data[0], history)
     if kind == "organisation":
-        return organisation_html(data[0])
-    return municipality_html(data[0], data[1])
+        return organisation_html(data[0], history)
+    return municipality_html(data[0], data[1], history)
 
 
 class DetailPane(QTextBrowser):
@@ -86,10 +98,16 @@ class DetailPane(QTextBrowser):
     def current_record(self) -> tuple[str, str] | None:
         return self._shown
 
+    def shown_archived(self) -> bool | None:
+        """Whether the person or organisation shown is archived; None if not known."""
+        if self._shown is None or self._data is None:
+            return None
+        return getattr(self._data[0], "archived", None)
+
     def retranslate(self) -> None:
         self.setAccessibleName(_("Details"))
         if self._shown is not None and self._data is not None:
-            self.setHtml(render(self._shown[0], self._data))
+            self.setHtml(render(*self._shown, self._data))
         else:
             self.clear_record(self._empty_text or None)
 
@@ -99,7 +117,7 @@ class DetailPane(QTextBrowser):
         if self._wanted != (kind, uid):
             return  # a newer selection is on its way
         self._shown, self._data = (kind, uid), data
-        self.setHtml(render(kind, data))
+        self.setHtml(render(kind, uid, data))
         self.detail_shown.emit(kind, uid)
 
     def _on_failed(self, kind: str, uid: str, exc: Exception) -> None:

@@ -18,8 +18,9 @@ from ui.detail.html import (
 )
 
 
-def person_html(person: PersonDetail) -> str:
-    """The whole pane as HTML; every value from the database is escaped."""
+def person_html(person: PersonDetail, history: str = "") -> str:
+    """The whole pane as HTML; every value from the database is escaped. ``history`` is the
+    ready-made section of the latest interactions (see ``ui.history_view.recent_html``)."""
     parts = [f"<h1>{esc(person.name)}</h1>"]
     if person.transliteration and person.transliteration != person.name:
         parts.append(f'<p class="sub">{esc(person.transliteration)}</p>')
@@ -31,6 +32,8 @@ def person_html(person: PersonDetail) -> str:
         parts.append(_roles(person.former_roles))
     parts.append(heading(_("Contact")))
     parts.append(contact_table(person.contact_points) or empty(_("No contact details.")))
+    if history:
+        parts.append(history)
     if person.tags:
         parts.append(heading(_("Tags")))
         parts.append("<p>" + " · ".join(f'<span class="tag">{esc(t)}</span>'

@@ -179,10 +179,13 @@ class EditDialog(QDialog):
     def is_modified(self) -> bool:
         return self.form_state() != self._initial_state
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+    def event(self, event: QEvent) -> bool:
+        # Retranslate after Qt passed the change on to the children: the button box would
+        # otherwise put Qt's own texts back on its standard buttons (Save, Cancel).
+        handled = super().event(event)
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
-        super().changeEvent(event)
+        return handled
 
     def reject(self) -> None:
         """Esc, Cancel and the window's close button: ask before losing typed input."""

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from crm.errors import ConflictError
 from crm.i18n import _
 from crm.messages import field_label
-from crm.services.contacts import ContactInput
+from crm.services.rows import ContactInput
 from crm.validation import display_phone
 from ui.dialogs.base import (
     contact_kind_labels,

@@ -26,8 +26,7 @@ from PySide6.QtWidgets import (
 from crm.errors import BrueckeError, ValidationError
 from crm.i18n import _
 from crm.messages import error_message, field_message
-from crm.services.contacts import ContactInput
-from crm.services.rows import ContactPointRow
+from crm.services.rows import ContactInput, ContactPointRow
 from ui.dialogs.base import contact_kind_labels, contact_label_labels
 from ui.field_errors import make_error_label, mark_invalid
 

@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
 from crm.errors import ValidationError
 from crm.i18n import _
 from crm.messages import field_message
-from crm.services.contacts import ContactInput
-from crm.services.rows import PersonDetail
+from crm.services.rows import ContactInput, PersonDetail
 from ui.dialogs.base import EditDialog, Saved, salutation_labels, set_tab_chain
 from ui.dialogs.contact_points_editor import ContactPointsEditor
 from ui.dialogs.tag_editor import TagEditor
