@@ -549,3 +549,13 @@ def test_welcome_suggests_initials_from_the_name(qtbot: QtBot) -> None:
     assert dialog.initials_edit.text() == "NTM"
     dialog.demo_button.setChecked(True)
     assert dialog.answer().demo
+
+
+def test_ctrl_q_closes_the_window(qtbot: QtBot, window: MainWindow) -> None:
+    from PySide6.QtCore import Qt
+
+    window.show()
+    window.activateWindow()
+    qtbot.waitExposed(window)
+    qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
