@@ -27,6 +27,7 @@ from crm.services.listing import ListingService
 from crm.services.municipalities import MunicipalityService
 from crm.services.organisations import OrganisationService
 from crm.services.people import PersonService
+from crm.services.privacy import PrivacyService
 from crm.services.projects import ProjectService
 from crm.services.reports import ReportService
 from crm.services.roles import RoleService
@@ -59,6 +60,7 @@ class App:
     imports: ImportService
     exports: ExportService
     duplicates: DuplicateService
+    privacy: PrivacyService
     current_staff: StaffRow | None = None
 
     @property
@@ -107,6 +109,7 @@ def open_app(db: str | os.PathLike[str] | None = None, *, staff: str | None = No
         imports=ImportService(ctx),
         exports=ExportService(ctx),
         duplicates=DuplicateService(ctx),
+        privacy=PrivacyService(ctx, prefs),
     )
     initials = staff or prefs.staff_initials or initials_from_name(_system_user())
     current = app.staff.ensure(initials, staff_name or (

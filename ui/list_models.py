@@ -22,8 +22,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
-from crm.i18n import _
+from crm.i18n import _, ngettext
 from crm.messages import value_label
+from crm.services.activity_rows import days_since
 from crm.services.listing_rows import (
     MUNICIPALITIES,
     ORGANISATIONS,
@@ -34,6 +35,7 @@ from crm.services.listing_rows import (
     ListRow,
     Sort,
 )
+from ui.detail.html import format_date
 
 Listing = Any  # crm.services.listing.ListingService (imports SQLAlchemy, so not here)
 Index = QModelIndex | QPersistentModelIndex
@@ -64,6 +66,23 @@ def _population(row: Any) -> str:
     return QLocale().toString(row.population) if row.population is not None else ""
 
 
+def _last_contact(row: Any) -> str:
+    """The day of the last contact and how long ago ("12.03.2026 (vor 12 Tagen)")."""
+    day = row.last_contact
+    if day is None:
+        return ""
+    days = days_since(day) or 0
+    if days == 0:
+        return _("{date} (today)").format(date=format_date(day))
+    return ngettext("{date} ({n} day ago)", "{date} ({n} days ago)", days).format(
+        date=format_date(day), n=days)
+
+
+def _last_contact_column() -> Column:
+    return Column("last_contact", lambda: _("Last contact"), _last_contact,
+                  lambda r: r.last_contact)
+
+
 COLUMNS: dict[str, tuple[Column, ...]] = {
     PERSONS: (
         Column("name", lambda: _("Name"), _person_name, lambda r: r.name),
@@ -72,6 +91,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("municipality", lambda: _("Municipality"), lambda r: r.municipality or ""),
         Column("email", lambda: _("E-mail"), lambda r: r.email or ""),
         Column("phone", lambda: _("Phone"), lambda r: r.phone or ""),
+        _last_contact_column(),
     ),
     ORGANISATIONS: (
         Column("name", lambda: _("Name"), lambda r: r.name),
@@ -79,6 +99,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("kind", lambda: _("Kind"),
                lambda r: _capital(value_label("organisation_kind", r.kind)), lambda r: r.kind),
         Column("municipality", lambda: _("Municipality"), lambda r: r.municipality or ""),
+        _last_contact_column(),
     ),
     MUNICIPALITIES: (
         Column("name", lambda: _("Name"), lambda r: r.name),
@@ -89,6 +110,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("ags", lambda: _("AGS"), lambda r: r.ags or ""),
         Column("population", lambda: _("Inhabitants"), _population, lambda r: r.population,
                numeric=True),
+        _last_contact_column(),
     ),
 }
 

@@ -235,11 +235,15 @@ class MainWindow(QMainWindow):
         """Switch to the record's section and show it.
 
         ``("history", "<kind>/<uid>")`` (a pane's ``bruecke:history/…`` link) opens the
-        record's whole history in Verlauf."""
+        record's whole history in Verlauf; ``("consents", "<person uid>")`` (the person
+        pane's ``bruecke:consents/…`` link) opens the person's consents."""
         if kind == "history":
             target_kind, _sep, target_uid = uid.partition("/")
             if target_kind and target_uid:
                 self.activity.show_history_of(target_kind, target_uid)
+            return
+        if kind == "consents":
+            self.privacy_menu.open_consents(uid)
             return
         section = TYPE_SECTION.get(kind)
         if section is None:

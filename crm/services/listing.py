@@ -8,10 +8,11 @@ stored, indexed sort key, and :meth:`ListingService.count` counts in the databas
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, null, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from crm import validation
@@ -34,8 +35,10 @@ from crm.errors import NotFoundError, ValidationError
 from crm.search.normalize import fold
 from crm.services.base import Service
 from crm.services.convert import municipality_row, organisation_row
+from crm.services.dates import local_date
 from crm.services.listing_rows import (
     KINDS,
+    LAST_CONTACT,
     MUNICIPALITIES,
     ORGANISATIONS,
     PAGE_SIZE,
@@ -50,6 +53,7 @@ from crm.services.listing_rows import (
     Sort,
 )
 from crm.services.rows import MunicipalityRow, OrganisationRow, PersonRow, TagRow
+from crm.services.timeline import last_contact_query
 from crm.validation import display_phone
 
 _DISTRICT_LEVELS = (MunicipalityLevel.DISTRICT, MunicipalityLevel.INDEPENDENT_CITY)
@@ -243,14 +247,19 @@ class ListingService(Service):
         its main current role (earliest started) and preferred email and phone. Loading
         the persons with all their roles and contact points as ORM objects took 5× longer."""
         rows = session.connection().execute(  # Core rows: no ORM result processing
-            self._person_statement(session, flt, sort), {"offset": offset, "limit": limit})
+            self._person_statement(session, flt, sort), {"offset": offset, "limit": limit}
+        ).all()
+        if sort.column != LAST_CONTACT:  # the page's last contacts: one narrow query
+            lasts = _last_contacts(session, PERSONS, [r[-2] for r in rows])
+            rows = [(*r[:-1], lasts.get(r[-2])) for r in rows]
         return [
             PersonRow(uid=uid, name=name, transliteration=transliteration, organisation=org,
                       role=title, municipality=place, email=email,
                       phone=display_phone(phone) if phone else None,
-                      archived=bool(archived), version=version)
+                      archived=bool(archived), version=version,
+                      last_contact=local_date(last) if last is not None else None)
             for (uid, name, transliteration, org, title, place, email, phone, archived,
-                 version) in rows
+                 version, _id, last) in rows
         ]
 
     def _person_statement(self, session: Session, flt: ListFilter, sort: Sort) -> Select[Any]:
@@ -260,12 +269,22 @@ class ListingService(Service):
         cache: dict[Any, Select[Any]] = self.__dict__.setdefault("_person_statements", {})
         if key in cache:
             return cache[key]
-        order = (Person.sort_key.desc(), Person.id.desc()) if sort.descending else (
-            Person.sort_key, Person.id)
+        by_contact = sort.column == LAST_CONTACT
+        columns: list[Any] = [Person.id, Person.uid, Person.full_name, Person.transliteration,
+                              Person.archived_at, Person.version, Person.sort_key]
+        if by_contact:  # join the grouped last contacts only when sorting by them
+            grouped = last_contact_query(PERSONS).subquery("last_contact")
+            columns.append(grouped.c.last)
+            order: tuple[Any, ...] = (_last_order(grouped.c.last, sort.descending),
+                                      Person.sort_key, Person.id)
+        else:
+            order = (Person.sort_key.desc(), Person.id.desc()) if sort.descending else (
+                Person.sort_key, Person.id)
+        query = select(*columns)
+        if by_contact:
+            query = query.outerjoin(grouped, grouped.c.id == Person.id)
         page = (
-            select(Person.id, Person.uid, Person.full_name, Person.transliteration,
-                   Person.archived_at, Person.version, Person.sort_key)
-            .where(*self._conditions(session, PERSONS, flt))
+            query.where(*self._conditions(session, PERSONS, flt))
             .order_by(*order).offset(bindparam("offset")).limit(bindparam("limit"))
             .subquery("page")
         )
@@ -278,15 +297,19 @@ class ListingService(Service):
                    Role.title, Municipality.name,
                    _first_contact(page.c.id, (ContactKind.EMAIL,)),
                    _first_contact(page.c.id, (ContactKind.PHONE, ContactKind.MOBILE)),
-                   page.c.archived_at.is_not(None), page.c.version)
+                   page.c.archived_at.is_not(None), page.c.version, page.c.id,
+                   page.c.last if by_contact else null())
             .select_from(page)
             .outerjoin(Role, Role.id == main_role)
             .outerjoin(Organisation, Organisation.id == Role.organisation_id)
             .outerjoin(Municipality, Municipality.id == Organisation.municipality_id)
-            .order_by(*(c.desc() if sort.descending else c
-                        for c in (page.c.sort_key, page.c.id)))
+            .order_by(*((_last_order(page.c.last, sort.descending), page.c.sort_key,
+                         page.c.id) if by_contact else
+                        (c.desc() if sort.descending else c
+                         for c in (page.c.sort_key, page.c.id))))
         )
-        if flt.municipality is None:  # else the conditions hold the place's current towns
+        # Not cached when sorting by last contact: that counts contacts up to now.
+        if flt.municipality is None and not by_contact:
             if len(cache) >= 32:
                 cache.clear()
             cache[key] = statement
@@ -311,7 +334,7 @@ class ListingService(Service):
             .order_by(*(c.desc() if sort.descending else c for c in columns))
             .offset(offset).limit(limit)
         )
-        return [organisation_row(o) for o in session.scalars(query)]
+        return _with_last_contacts(session, ORGANISATIONS, query, sort, organisation_row)
 
     def _municipality_page(self, session: Session, flt: ListFilter, sort: Sort, offset: int,
                            limit: int) -> list[MunicipalityRow]:
@@ -330,7 +353,7 @@ class ListingService(Service):
             .order_by(*(c.desc() if sort.descending else c for c in columns))
             .offset(offset).limit(limit)
         )
-        return [municipality_row(m) for m in session.scalars(query)]
+        return _with_last_contacts(session, MUNICIPALITIES, query, sort, municipality_row)
 
     def _conditions(self, session: Session, kind: str, flt: ListFilter
                     ) -> list[ColumnElement[bool]]:
@@ -364,6 +387,41 @@ def _count_not_archived(session: Session, kind: str) -> int:
     every = select(func.count()).select_from(table).scalar_subquery()
     archived = select(func.count()).select_from(table).where(column.is_not(None))
     return int(session.scalar(select(every - archived.scalar_subquery())) or 0)
+
+
+def _last_order(last: Any, descending: bool) -> Any:
+    """Newest first with the never contacted last, or the reverse."""
+    return last.desc().nulls_last() if descending else last.asc().nulls_first()
+
+
+def _last_contacts(session: Session, kind: str, ids: list[int]) -> dict[int, datetime]:
+    """The last contact moments of these records only (one page: a narrow query)."""
+    if not ids:
+        return {}
+    query = last_contact_query(kind).subquery("last_contact")
+    return {i: last for i, last in session.execute(
+        select(query.c.id, query.c.last).where(query.c.id.in_(ids)))}
+
+
+def _with_last_contacts(session: Session, kind: str, query: Select[Any], sort: Sort,
+                        convert: Any) -> list[Any]:
+    """Run a page query of ORM records and add each row's last contact: joined and
+    sorted in the query when sorting by it, else read for the page's ids."""
+    if sort.column == LAST_CONTACT:
+        model = query.column_descriptions[0]["entity"]
+        grouped = last_contact_query(kind).subquery("last_contact")
+        query = (query.add_columns(grouped.c.last)
+                 .outerjoin(grouped, grouped.c.id == model.id)
+                 .order_by(None)
+                 .order_by(_last_order(grouped.c.last, sort.descending), model.sort_key,
+                           model.id))
+        found = [(record, last) for record, last in session.execute(query)]
+    else:
+        records = list(session.scalars(query))
+        lasts = _last_contacts(session, kind, [r.id for r in records])
+        found = [(r, lasts.get(r.id)) for r in records]
+    return [replace(convert(record), last_contact=local_date(last) if last else None)
+            for record, last in found]
 
 
 def _first_contact(person_id: Any, kinds: tuple[ContactKind, ...]) -> Any:

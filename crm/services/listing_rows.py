@@ -123,8 +123,11 @@ class PersonContacts:
 
 
 # The columns each list can sort by: all of them stored and indexed, or on small tables.
+# "last_contact": descending is newest first, never contacted last; ascending puts the
+# never contacted first, then the longest quiet.
 SORTABLE: dict[str, tuple[str, ...]] = {
-    PERSONS: ("name",),
-    ORGANISATIONS: ("name", "short_name", "kind", "municipality"),
-    MUNICIPALITIES: ("name", "ags", "level", "population"),
+    PERSONS: ("name", "last_contact"),
+    ORGANISATIONS: ("name", "short_name", "kind", "municipality", "last_contact"),
+    MUNICIPALITIES: ("name", "ags", "level", "population", "last_contact"),
 }
+LAST_CONTACT = "last_contact"

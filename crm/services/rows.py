@@ -62,6 +62,7 @@ class PersonRow:
     phone: str | None
     archived: bool
     version: int
+    last_contact: date | None = None  # local day of the last interaction or event
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,7 @@ class OrganisationRow:
     municipality: str | None
     archived: bool
     version: int
+    last_contact: date | None = None  # filled by the lists only
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +139,7 @@ class MunicipalityRow:
     parent: Ref | None
     population: int | None
     retired_on: date | None = None
+    last_contact: date | None = None  # filled by the lists only
 
 
 @dataclass(frozen=True, slots=True)

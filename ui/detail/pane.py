@@ -16,7 +16,7 @@ from crm.messages import error_message
 from ui.detail.html import RECORD_SCHEME, empty, esc, page
 from ui.detail.municipality import municipality_html
 from ui.detail.organisation import organisation_html
-from ui.detail.person import person_html
+from ui.detail.person import consents_html, person_html
 from ui.history_view import load_recent, recent_html
 from ui.task import TaskRunner
 
@@ -27,10 +27,11 @@ EXTERNAL_SCHEMES = ("mailto", "tel", "http", "https")
 def load_detail(app: App, kind: str, uid: str) -> tuple[Any, ...]:
     """Read what the pane shows (runs on a worker thread: services only, no widgets).
 
-    The last item is always the latest interactions, ``(entries, total, last contact)``.
+    The last item is always the latest interactions, ``(entries, total, last contact)``;
+    a person's second item is their consents.
     """
     if kind == "person":
-        return app.people.get(uid), load_recent(app, kind, uid)
+        return app.people.get(uid), app.privacy.consents(uid), load_recent(app, kind, uid)
     if kind == "organisation":
         return app.organisations.get(uid), load_recent(app, kind, uid)
     if kind == "municipality":
@@ -49,7 +50,7 @@ def render(kind: str, uid: str, data: tuple[Any, ...]) -> str:
     entries, total, last = data[-1]
     history = recent_html(entries, total, last, more_link=history_link(kind, uid))
     if kind == "person":
-        return person_html(data[0], history)
+        return person_html(data[0], history, consents_html(uid, data[1]))
     if kind == "organisation":
         return organisation_html(data[0], history)
     return municipality_html(data[0], data[1], history)

@@ -1,14 +1,22 @@
-"""The person pane: name as written, roles now and before, contact points, tags, notes."""
+"""The person pane: name as written, roles now and before, contact points, consents,
+tags, notes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import quote
+
 from crm.i18n import _
+from crm.messages import value_label
 from crm.services.rows import PersonDetail, RoleRow
 from ui.detail.html import (
+    RECORD_SCHEME,
     badge,
     contact_table,
     empty,
     esc,
+    format_date,
     heading,
     multiline,
     page,
@@ -18,9 +26,10 @@ from ui.detail.html import (
 )
 
 
-def person_html(person: PersonDetail, history: str = "") -> str:
+def person_html(person: PersonDetail, history: str = "", consents: str = "") -> str:
     """The whole pane as HTML; every value from the database is escaped. ``history`` is the
-    ready-made section of the latest interactions (see ``ui.history_view.recent_html``)."""
+    ready-made section of the latest interactions (see ``ui.history_view.recent_html``),
+    ``consents`` that of the consents (see :func:`consents_html`)."""
     parts = [f"<h1>{esc(person.name)}</h1>"]
     if person.transliteration and person.transliteration != person.name:
         parts.append(f'<p class="sub">{esc(person.transliteration)}</p>')
@@ -32,6 +41,8 @@ def person_html(person: PersonDetail, history: str = "") -> str:
         parts.append(_roles(person.former_roles))
     parts.append(heading(_("Contact")))
     parts.append(contact_table(person.contact_points) or empty(_("No contact details.")))
+    if consents:
+        parts.append(consents)
     if history:
         parts.append(history)
     if person.tags:
@@ -41,6 +52,33 @@ def person_html(person: PersonDetail, history: str = "") -> str:
     if person.notes.strip():
         parts.append(heading(_("Notes")) + f"<p>{multiline(person.notes)}</p>")
     return page(parts)
+
+
+def consents_link(person_uid: str) -> str:
+    """The link that opens the person's consents for editing (handled by the window)."""
+    return f"{RECORD_SCHEME}:consents/{quote(person_uid)}"
+
+
+def consents_html(person_uid: str, consents: Sequence[Any]) -> str:
+    """The "Consents" section: purpose, given on, source; withdrawn ones marked with their
+    date. ``consents`` are ``crm.services.privacy.ConsentRow`` (oldest first)."""
+    rows = []
+    for consent in consents:
+        purpose = f"<b>{esc(value_label('consent_purpose', consent.purpose))}</b>"
+        given = _("given on {date}").format(date=format_date(consent.given_on))
+        source = _("Source: {source}").format(
+            source=value_label("consent_source", consent.source))
+        css = ""
+        if consent.withdrawn_on is not None:
+            css = ' class="former"'
+            withdrawn = _("withdrawn on {date}").format(date=format_date(consent.withdrawn_on))
+            purpose += f" · {badge(withdrawn)}"
+        line = f'{purpose}<br><span class="muted">{esc(given)} · {esc(source)}</span>'
+        rows.append(f"<tr{css}><td>{line}</td></tr>")
+    body = f"<table>{''.join(rows)}</table>" if rows else empty(_("No consents recorded."))
+    label = _("Manage consents …")
+    link = f'<p><a href="{esc(consents_link(person_uid))}">{esc(label)}</a></p>'
+    return heading(_("Consents")) + body + link
 
 
 def _facts(person: PersonDetail) -> str:

@@ -168,8 +168,8 @@ class PrivacyMenu(QObject):
 
     # -- actions ---------------------------------------------------------------------------
 
-    def _person(self) -> tuple[str, str] | None:
-        record = self.window.current_record()
+    def _person(self, uid: str | None = None) -> tuple[str, str] | None:
+        record = ("person", uid) if uid else self.window.current_record()
         if record is None or record[0] != "person":
             self.window.statusBar().showMessage(_("Select a person first."), 8000)
             return None
@@ -179,12 +179,18 @@ class PrivacyMenu(QObject):
             self.window.statusBar().showMessage(error_message(exc), 10000)
             return None
 
-    def open_consents(self) -> None:
+    def open_consents(self, person_uid: str | None = None) -> None:
+        """The consents of ``person_uid`` (default: the person shown); the person's pane
+        is shown again afterwards, with the consents as they are now."""
         from ui.privacy.consent_view import ConsentView
 
-        person = self._person()
-        if person is not None:
-            ConsentView(self.service, person[0], person[1], self.window).exec()
+        person = self._person(person_uid)
+        if person is None:
+            return
+        ConsentView(self.service, person[0], person[1], self.window).exec()
+        browser = self.window.current_browser()
+        if browser is not None and browser.detail.current_record() == ("person", person[0]):
+            browser.detail.reload()
 
     def export_access(self) -> None:
         person = self._person()
