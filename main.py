@@ -34,17 +34,27 @@ def display_problem(environ: dict[str, str] | None = None,
             f"Use the command line instead, e.g.  {sys.executable} -m crm --help")
 
 
+def install_network_guard() -> None:
+    """No connection to another machine from the window, ever (loopback and Unix sockets,
+    which Qt uses, stay allowed): the same audit hook as ``BRUECKE_FORBID_NETWORK=1``."""
+    from crm.privacy import forbid_network  # light: loads nothing that could connect
+
+    forbid_network()
+
+
 def main(argv: list[str] | None = None) -> int:
+    install_network_guard()  # before anything else is loaded
     args = parse_args(sys.argv[1:] if argv is None else argv)
     problem = display_problem()
     if problem:
         print(problem, file=sys.stderr)
         return 1
-    from crm.app import App, open_app
+    from crm.app import App, open_app, passphrase_from_env
     from ui.app import run
 
-    def opener(initials: str | None, name: str | None) -> App:
-        return open_app(args.db, staff=initials, staff_name=name)
+    def opener(initials: str | None, name: str | None, passphrase: str | None = None) -> App:
+        return open_app(args.db, staff=initials, staff_name=name,
+                        passphrase=passphrase or passphrase_from_env())
 
     return run(opener, _demo_loader(), [sys.argv[0]])
 

@@ -36,6 +36,7 @@ from crm.services.search import SearchService
 from crm.services.staff import StaffService, initials_from_name
 
 DB_ENV = "BRUECKE_DB"
+PASSPHRASE_ENV = "BRUECKE_PASSPHRASE"  # the passphrase of an encrypted database (SQLCipher)
 
 
 @dataclass
@@ -80,9 +81,12 @@ def database_target(explicit: str | None, prefs: Preferences) -> str:
 
 
 def open_app(db: str | os.PathLike[str] | None = None, *, staff: str | None = None,
-             prefs: Preferences | None = None, staff_name: str | None = None) -> App:
+             prefs: Preferences | None = None, staff_name: str | None = None,
+             passphrase: str | None = None) -> App:
+    """Open the app; ``passphrase`` opens (or creates) an encrypted database."""
     prefs = prefs or load_preferences()
-    database = open_database(database_target(os.fspath(db) if db else None, prefs))
+    database = open_database(database_target(os.fspath(db) if db else None, prefs),
+                             passphrase=passphrase)
     install_audit(database.sessions)
     install_index_maintenance(database.sessions)
     _seed_if_empty(database)
@@ -117,6 +121,11 @@ def open_app(db: str | os.PathLike[str] | None = None, *, staff: str | None = No
     app.current_staff = current
     holder["id"] = app.staff.id_of(current.initials)
     return app
+
+
+def passphrase_from_env() -> str | None:
+    """$BRUECKE_PASSPHRASE, if set and not empty."""
+    return os.environ.get(PASSPHRASE_ENV) or None
 
 
 def _system_user() -> str:

@@ -51,6 +51,11 @@ class ConflictError(BrueckeError):
         self.version = version  # the record's current version, to overwrite knowingly
 
 
+# DatabaseError("not_sqlite", path, ENCRYPTED_HINT): the file has no SQLite header and
+# SQLCipher is installed, so it may be an encrypted database that needs its passphrase.
+ENCRYPTED_HINT = "maybe_encrypted"
+
+
 class DatabaseError(BrueckeError):
     """The database cannot be used: not Brücke's, too new, damaged, read-only …"""
 

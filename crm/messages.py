@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from crm.errors import (
+    ENCRYPTED_HINT,
     AmbiguousError,
     BrueckeError,
     ConflictError,
@@ -95,6 +96,7 @@ FIELD_LABELS: dict[str, str] = {
     "venue": N_("Venue"),
     "status": N_("Status"),
     "output": N_("Output file"),
+    "passphrase": N_("Passphrase"),
     "interactions": N_("Number of interactions"),
     "layout": N_("Label layout"),
     "walk_ins": N_("Rows for walk-ins"),
@@ -195,6 +197,7 @@ def _field_texts() -> dict[str, Callable[[], str]]:
             "Nothing was erased. Check the list above, then run the command again with "
             "--yes to erase."
         ),
+        "passphrases_differ": lambda: _("{field}: the two entries differ."),
         "check_failed": lambda: _("The check found {n} problem(s); see above."),
         "nothing_imported": lambda: _("{field}: nothing in {path} could be imported."),
         "already_undone": lambda: _("This import was already taken back."),
@@ -312,6 +315,19 @@ def database_message(code: str, path: str, detail: str = "") -> str:
         "not_a_file": lambda: _("{path} is a folder, not a database file."),
         "unreadable": lambda: _("The database {path} cannot be read: {detail}"),
         "not_sqlite": lambda: _("{path} is not a database file. It was left unchanged."),
+        "wrong_passphrase": lambda: _(
+            "The passphrase does not open the encrypted database {path}. It was left "
+            "unchanged."
+        ),
+        "encryption_unavailable": lambda: _(
+            "Encrypted databases need the sqlcipher3 package, which is not installed. "
+            "{path} was left unchanged."
+        ),
+        "not_encrypted": lambda: _(
+            "The database {path} is not encrypted: open it without a passphrase "
+            "(unset BRUECKE_PASSPHRASE)."
+        ),
+        "output_exists": lambda: _("{path} already exists. Choose a new file name."),
         "read_only": lambda: _(
             "The database {path} is read-only. Check the file's permissions."
         ),
@@ -359,6 +375,11 @@ def database_message(code: str, path: str, detail: str = "") -> str:
     }
     text = texts.get(code)
     values = {"path": path, "detail": _one_line(detail)}
+    if code == "not_sqlite" and detail == ENCRYPTED_HINT:
+        return _(
+            "{path} is not a Brücke database, or it is encrypted and needs its passphrase "
+            "(BRUECKE_PASSPHRASE). It was left unchanged."
+        ).format(**values)
     if text is None:
         return _("The database {path} cannot be used ({code}).").format(code=code, **values)
     return text().format(**values)

@@ -35,7 +35,8 @@ from crm.paths import resource
 from ui.task import TaskRunner
 
 App = Any  # crm.app.App
-AppOpener = Callable[[str | None, str | None], App]  # (staff initials, staff name) → App
+# (staff initials, staff name, passphrase=None) → App; a passphrase opens an encrypted file
+AppOpener = Callable[..., App]
 DemoLoader = Callable[[App], None]
 
 # Freedesktop theme names tried before the bundled icon of the same purpose.
@@ -199,6 +200,8 @@ def _open(open_app: AppOpener, prefs: Preferences, staff_name: str | None,
     try:
         return open_app(prefs.staff_initials or None, staff_name)
     except Exception as exc:  # noqa: BLE001 - every failure is told, not a traceback
+        if _maybe_encrypted(exc):
+            return _open_encrypted(open_app, prefs, staff_name)
         from ui.privacy import recover_damaged_database
 
         recovered = recover_damaged_database(exc, prefs) if retry else False
@@ -210,6 +213,40 @@ def _open(open_app: AppOpener, prefs: Preferences, staff_name: str | None,
 
         QMessageBox.critical(None, _("Brücke cannot start"), error_message(exc))
         return None
+
+
+def _maybe_encrypted(exc: Exception) -> bool:
+    """No SQLite header, and SQLCipher is installed: perhaps an encrypted database."""
+    from crm.errors import ENCRYPTED_HINT, DatabaseError
+
+    return (isinstance(exc, DatabaseError) and exc.code == "not_sqlite"
+            and exc.detail == ENCRYPTED_HINT)
+
+
+def _open_encrypted(open_app: AppOpener, prefs: Preferences,
+                    staff_name: str | None) -> App | None:
+    """Ask for the passphrase until it opens the database or the user cancels."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    from crm.errors import DatabaseError
+    from crm.messages import error_message
+
+    label = _("The database is encrypted or is not a Brücke database. Passphrase:")
+    while True:
+        passphrase, ok = QInputDialog.getText(None, _("Encrypted database"), label,
+                                              QLineEdit.EchoMode.Password)
+        if not ok or not passphrase:
+            return None
+        try:
+            return open_app(prefs.staff_initials or None, staff_name, passphrase=passphrase)
+        except DatabaseError as exc:
+            if exc.code != "wrong_passphrase":
+                QMessageBox.critical(None, _("Brücke cannot start"), error_message(exc))
+                return None
+            label = error_message(exc) + "\n" + _("Passphrase:")
+        except Exception as exc:  # noqa: BLE001 - every failure is told, not a traceback
+            QMessageBox.critical(None, _("Brücke cannot start"), error_message(exc))
+            return None
 
 
 def _show(qapp: QApplication, app: App, load_demo: DemoLoader | None, wants_demo: bool) -> int:

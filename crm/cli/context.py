@@ -40,9 +40,10 @@ class CommandContext:
     @property
     def app(self) -> App:
         if self._app is None:
-            from crm.app import open_app
+            from crm.app import open_app, passphrase_from_env
 
-            self._app = open_app(self.args.db, staff=self.args.as_staff, prefs=self.prefs)
+            self._app = open_app(self.args.db, staff=self.args.as_staff, prefs=self.prefs,
+                                 passphrase=passphrase_from_env())
         return self._app
 
     @property

@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, create_engine, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
-from crm.errors import DatabaseError
+from crm.errors import ENCRYPTED_HINT, DatabaseError
 from crm.persistence import dialect
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ class Database:
     url: URL
     path: Path | None  # the SQLite file, None for a server database
     backup_path: Path | None = None  # the copy made before a migration, if any
+    passphrase: str | None = field(default=None, repr=False)  # SQLCipher key, if encrypted
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -67,26 +69,42 @@ def head_revision() -> str:
     return head
 
 
-def open_database(target: str | os.PathLike[str], *, upgrade: bool = True) -> Database:
-    """Open (creating if missing) and upgrade the database at ``target``."""
+def open_database(target: str | os.PathLike[str], *, upgrade: bool = True,
+                  passphrase: str | None = None) -> Database:
+    """Open (creating if missing) and upgrade the database at ``target``.
+
+    With a ``passphrase`` the file is encrypted with SQLCipher (needs sqlcipher3): a new
+    file is created encrypted, an existing one must be encrypted with that passphrase.
+    """
     url = resolve_url(target)
+    if passphrase is not None:
+        dialect.require_sqlcipher(url.render_as_string(hide_password=True))
     path: Path | None = None
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         path = Path(url.database)  # type: ignore[arg-type]
-        _prepare_sqlite_file(path)
-    engine = create_engine(url, future=True)
+        _prepare_sqlite_file(path, encrypted=passphrase is not None)
+    if passphrase is not None:
+        if path is None:
+            raise DatabaseError("no_file", url.render_as_string(hide_password=True))
+        engine = create_engine(dialect.encrypted_url(str(path), passphrase), future=True,
+                               poolclass=QueuePool)
+    else:
+        engine = create_engine(url, future=True)
     dialect.install_connection_pragmas(engine)
-    db = Database(engine, sessionmaker(engine, expire_on_commit=False), url, path)
+    db = Database(engine, sessionmaker(engine, expire_on_commit=False), url, path,
+                  passphrase=passphrase)
     try:
         if upgrade:
             _upgrade(db)
+        elif passphrase is not None:
+            _inspect_revision(db)  # a wrong passphrase is refused before anything connects
     except Exception:
         engine.dispose()
         raise
     return db
 
 
-def _prepare_sqlite_file(path: Path) -> None:
+def _prepare_sqlite_file(path: Path, *, encrypted: bool = False) -> None:
     if not path.exists():
         if not path.parent.exists():
             try:
@@ -106,14 +124,21 @@ def _prepare_sqlite_file(path: Path) -> None:
             header = fh.read(len(dialect.SQLITE_HEADER))
     except OSError as exc:
         raise DatabaseError("unreadable", str(path), str(exc)) from exc
-    if header and not dialect.looks_like_sqlite(header):
-        raise DatabaseError("not_sqlite", str(path))
+    if encrypted:
+        if dialect.looks_like_sqlite(header):
+            raise DatabaseError("not_encrypted", str(path))
+    elif header and not dialect.looks_like_sqlite(header):
+        # An encrypted database looks like any foreign file: say so when it could be one.
+        hint = ENCRYPTED_HINT if dialect.encryption_available() else ""
+        raise DatabaseError("not_sqlite", str(path), hint)
     if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
         raise DatabaseError("read_only", str(path))
 
 
 def _inspect_revision(db: Database) -> tuple[str | None, set[str]]:
     """Read the schema revision and table names without writing anything."""
+    if db.path is not None and db.passphrase is not None:
+        return _inspect_encrypted(db.path, db.passphrase)
     if db.path is not None:
         uri = f"file:{db.path}?mode=ro"
         try:
@@ -138,6 +163,27 @@ def _inspect_revision(db: Database) -> tuple[str | None, set[str]]:
         return revision, set(inspect(conn).get_table_names())
 
 
+def _inspect_encrypted(path: Path, passphrase: str) -> tuple[str | None, set[str]]:
+    if path.stat().st_size == 0:
+        return None, set()  # new: nothing to read (a read-only connection cannot key it)
+    module = dialect.require_sqlcipher(str(path))
+    try:
+        conn = dialect.connect_encrypted(str(path), passphrase, read_only=True)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            revision = None
+            if "alembic_version" in tables:
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = row[0] if row else None
+        finally:
+            conn.close()
+    except module.DatabaseError as exc:
+        if dialect.is_wrong_key(exc):
+            raise DatabaseError("wrong_passphrase", str(path)) from exc
+        raise DatabaseError("damaged", str(path), str(exc)) from exc
+    return revision, tables
+
+
 def _upgrade(db: Database) -> None:
     revision, tables = _inspect_revision(db)
     if revision is not None and revision == _declared_head():
@@ -157,7 +203,7 @@ def _upgrade(db: Database) -> None:
             raise DatabaseError("too_new", where, revision)
         if revision == script.get_current_head():
             return
-        db.backup_path = _backup_before_migration(db.path)
+        db.backup_path = _backup_before_migration(db.path, db.passphrase)
     cfg = alembic_config()
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -185,11 +231,17 @@ def _declared_head() -> str | None:
     return heads.pop() if len(heads) == 1 else None
 
 
-def _backup_before_migration(path: Path | None) -> Path | None:
+def _backup_before_migration(path: Path | None, passphrase: str | None = None) -> Path | None:
     if path is None:
         return None
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.stem}.before-upgrade-{stamp}{path.suffix}")
+    if passphrase is not None:
+        # The copy stays encrypted with the same passphrase.
+        os.close(os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+        dialect.export_database(str(path), str(target), source_key=passphrase,
+                                target_key=passphrase)
+        return target
     # Fold a pending WAL into the copy through SQLite's backup API, not a raw copy.
     src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:

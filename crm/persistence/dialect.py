@@ -13,6 +13,9 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event
+from sqlalchemy.engine import URL
+
+from crm.errors import DatabaseError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -50,6 +53,87 @@ def install_connection_pragmas(engine: Engine) -> None:
 
 def looks_like_sqlite(header: bytes) -> bool:
     return header.startswith(SQLITE_HEADER)
+
+
+# -- encryption at rest (SQLCipher through the optional sqlcipher3 package) -------------
+#
+# An encrypted file has no plain header: every page, the first one included, is encrypted
+# with a key derived from the passphrase. ``PRAGMA key`` must be the first statement on
+# every connection; a wrong key shows up as "file is not a database" on the first read.
+
+def sqlcipher_module() -> Any | None:
+    """The sqlcipher3 module, or None when it is not installed (imported only when used)."""
+    try:
+        import sqlcipher3  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    return sqlcipher3
+
+
+def encryption_available() -> bool:
+    return sqlcipher_module() is not None
+
+
+def require_sqlcipher(where: str) -> Any:
+    module = sqlcipher_module()
+    if module is None:
+        raise DatabaseError("encryption_unavailable", where)
+    return module
+
+
+def sql_string(text: str) -> str:
+    """A single-quoted SQL string literal (for PRAGMA key and ATTACH … KEY)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def encrypted_url(path: str, passphrase: str) -> URL:
+    """The URL of SQLAlchemy's SQLCipher dialect: it runs ``PRAGMA key`` on every new
+    connection before any other listener (and so before the pragmas above)."""
+    return URL.create("sqlite+pysqlcipher", password=passphrase, database=path)
+
+
+def connect_encrypted(path: str, passphrase: str, *, read_only: bool = False) -> Any:
+    """A raw sqlcipher3 connection with the key applied (read-only: nothing is written)."""
+    module = require_sqlcipher(path)
+    conn = (module.connect(f"file:{path}?mode=ro", uri=True) if read_only
+            else module.connect(path))
+    _quiet(conn)
+    conn.execute("PRAGMA key = " + sql_string(passphrase))
+    return conn
+
+
+def _quiet(conn: Any) -> None:
+    """No SQLCipher log lines on stderr: a wrong key is reported as a DatabaseError."""
+    with suppress(Exception):
+        conn.execute("PRAGMA cipher_log_level = NONE").fetchall()
+
+
+def is_wrong_key(exc: BaseException) -> bool:
+    return "not a database" in str(exc).lower()
+
+
+def export_database(source: str, target: str, *, source_key: str | None,
+                    target_key: str | None) -> None:
+    """Copy ``source`` into the new, empty file ``target`` with ``sqlcipher_export``:
+    encrypting (``target_key``), decrypting (``source_key``) or re-keying."""
+    module = require_sqlcipher(source)
+    conn = module.connect(source)  # not read-only: ATTACH would inherit that flag
+    try:
+        _quiet(conn)
+        if source_key is not None:
+            conn.execute("PRAGMA key = " + sql_string(source_key))
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except module.DatabaseError as exc:
+            if source_key is not None and is_wrong_key(exc):
+                raise DatabaseError("wrong_passphrase", source) from exc
+            raise DatabaseError("damaged", source, str(exc)) from exc
+        conn.execute("ATTACH DATABASE " + sql_string(target) + " AS export KEY "
+                     + sql_string(target_key or ""))
+        conn.execute("SELECT sqlcipher_export('export')").fetchone()
+        conn.execute("DETACH DATABASE export")
+    finally:
+        conn.close()
 
 
 # -- full-text search index (SQLite FTS5) -----------------------------------------------

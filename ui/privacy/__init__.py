@@ -1,6 +1,7 @@
 """The window's data protection: the "Privacy" menu, and what happens at start and close.
 
-- :class:`PrivacyMenu` (consents, access export, erasure, change log, check, backup);
+- :class:`PrivacyMenu` (consents, access export, erasure, retention review, change log,
+  check, backup);
 - :func:`recover_damaged_database`: a damaged database at start → :class:`DamagedDialog`;
 - :func:`start` / :func:`stop`: the lock file (a second window opens read-only), the
   network-share warning, and automatic backups at start and close, off the GUI thread.
@@ -131,6 +132,7 @@ class PrivacyMenu(QObject):
         self.consents = self._add(self.open_consents)
         self.export = self._add(self.export_access)
         self.erase = self._add(self.erase_person)
+        self.retention = self._add(self.review_retention)
         self.menu.addSeparator()
         self.audit = self._add(self.open_audit)
         self.menu.addSeparator()
@@ -157,6 +159,7 @@ class PrivacyMenu(QObject):
         self.consents.setText(_("&Consents of the person …"))
         self.export.setText(_("&Access request: export everything about the person (Art. 15) …"))
         self.erase.setText(_("&Erase the person (Art. 17) …"))
+        self.retention.setText(_("&Review retention …"))
         self.audit.setText(_("Change &log …"))
         self.check.setText(_("Check the &database"))
         self.backup.setText(_("Save a &backup …"))
@@ -231,6 +234,12 @@ class PrivacyMenu(QObject):
     def _erased(self, name: str) -> None:
         self.window.refresh()
         self.window.statusBar().showMessage(_("{name} was erased.").format(name=name), 10000)
+
+    def review_retention(self) -> None:
+        from ui.privacy.retention_view import RetentionView
+
+        RetentionView(self.window.app.privacy, self.window).exec()
+        self.window.refresh()
 
     def open_audit(self) -> None:
         from ui.privacy.audit_view import AuditView
