@@ -19,10 +19,10 @@ from crm.services.organisations import OrganisationInput
 from crm.services.people import PersonInput
 from crm.services.search import SearchHit
 
-# KNOWN BUG, not yet understood: in long test sessions a phone query ("03612345678",
-# "+49 (0)361 2345678") now and then finds nothing; alone the tests always pass. Reruns keep
-# CI usable until it is fixed; a rerun is reported in the summary ("R"), never hidden.
-pytestmark = pytest.mark.flaky(reruns=2)
+# KNOWN BUG, not yet understood: now and then a search finds nothing at all (seen for phone
+# queries here and for "Olena" in the CLI tests, about once per full run, never reproduced
+# alone). pyproject's addopts rerun failures up to twice so CI stays usable until it is fixed;
+# reruns are reported in the summary ("R"), never hidden.
 
 
 def person(app, name: str, **fields) -> str:  # noqa: ANN001
