@@ -296,8 +296,6 @@ def test_reports_follow_the_language(reports: ReportService, out: Path) -> None:
     reports.directory(out / "de.pdf", ["Erfurt"])
     german = page_texts(out / "de.pdf")[0]
     assert f"{date.today():%d.%m.%Y}" in german
-    if _("Page {page} of {pages}") == "Page {page} of {pages}":
-        pytest.skip("the German catalog has no report strings yet")
     assert "Seite 1 von" in german
 
 
