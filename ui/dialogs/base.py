@@ -14,9 +14,14 @@ from PySide6.QtWidgets import (
     QCompleter,
     QDialog,
     QDialogButtonBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -170,6 +175,25 @@ class EditDialog(QDialog):
         self.cancel_button.setText(_("Cancel"))
 
     # -- shared behaviour --------------------------------------------------------------------
+
+    def lay_out_record_form(self, form: QLayout, contacts: QWidget, tags: QWidget) -> None:
+        """The layout person and organisation dialogs share: form, contact points, tags,
+        then the required-field hint beside the buttons."""
+        self.contacts_box = QGroupBox(self)
+        QVBoxLayout(self.contacts_box).addWidget(contacts)
+        self.tags_box = QGroupBox(self)
+        QVBoxLayout(self.tags_box).addWidget(tags)
+        self.required_hint = QLabel(self)
+        self.required_hint.setEnabled(False)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.required_hint, 1)
+        bottom.addWidget(self.button_box)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.contacts_box)
+        layout.addWidget(self.tags_box)
+        layout.addStretch(1)
+        layout.addLayout(bottom)
 
     def finish_setup(self) -> None:
         """Call at the end of the subclass's __init__, once the form holds the record."""

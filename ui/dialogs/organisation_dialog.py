@@ -8,12 +8,10 @@ from typing import Any
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -120,21 +118,7 @@ class OrganisationDialog(EditDialog):
         dates.addWidget(self.field_errors.attach("member_until", self.edits["member_until"]))
         form.addRow(self.labels["member_since"], dates)
         form.addRow(self.labels["notes"], self.field_errors.attach("notes", self.notes_edit))
-        self.contacts_box = QGroupBox(self)
-        QVBoxLayout(self.contacts_box).addWidget(self.contacts)
-        self.tags_box = QGroupBox(self)
-        QVBoxLayout(self.tags_box).addWidget(self.tags)
-        self.required_hint = QLabel(self)
-        self.required_hint.setEnabled(False)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.required_hint, 1)
-        bottom.addWidget(self.button_box)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.contacts_box)
-        layout.addWidget(self.tags_box)
-        layout.addStretch(1)
-        layout.addLayout(bottom)
+        self.lay_out_record_form(form, self.contacts, self.tags)
 
     def retranslate(self) -> None:
         super().retranslate()

@@ -8,12 +8,9 @@ from typing import Any
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -86,21 +83,7 @@ class PersonDialog(EditDialog):
                                        "notes": self.notes_edit}
         for field in order:
             form.addRow(self.labels[field], self.field_errors.attach(field, widgets[field]))
-        self.contacts_box = QGroupBox(self)
-        QVBoxLayout(self.contacts_box).addWidget(self.contacts)
-        self.tags_box = QGroupBox(self)
-        QVBoxLayout(self.tags_box).addWidget(self.tags)
-        self.required_hint = QLabel(self)
-        self.required_hint.setEnabled(False)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.required_hint, 1)
-        bottom.addWidget(self.button_box)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.contacts_box)
-        layout.addWidget(self.tags_box)
-        layout.addStretch(1)
-        layout.addLayout(bottom)
+        self.lay_out_record_form(form, self.contacts, self.tags)
 
     def retranslate(self) -> None:
         super().retranslate()
