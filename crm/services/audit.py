@@ -8,6 +8,7 @@ entry lands or rolls back together with the change.
 from __future__ import annotations
 
 import json
+import weakref
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -86,9 +87,18 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
             record(session, obj, "delete", _changes(obj, new=False, deleted=True))
 
 
+# The session factories the audit is installed on. Not ``event.contains``: SQLAlchemy keeps
+# that record by ``id()`` of the factory and never forgets it, so a new factory placed at a
+# freed one's address would look audited already and write no audit entries at all.
+_audited: weakref.WeakSet[sessionmaker[Session]] = weakref.WeakSet()
+
+
 def install_audit(sessions: sessionmaker[Session]) -> None:
-    if not event.contains(sessions, "before_flush", _before_flush):
-        event.listen(sessions, "before_flush", _before_flush)
+    """Record every change made through sessions from ``sessions`` (idempotent)."""
+    if sessions in _audited:
+        return
+    event.listen(sessions, "before_flush", _before_flush)
+    _audited.add(sessions)
 
 
 def mark_action(session: Session, obj: Any, action: str) -> None:

@@ -171,3 +171,30 @@ def test_seed_is_complete_deterministic_and_respects_user_changes(app) -> None: 
         renamed = session.scalar(select(Municipality).where(Municipality.ags == "16077"))
         assert renamed is not None and renamed.name == "Altenburger Land (Landkreis)"
         assert renamed.uid == uid_for_ags("16077")
+
+
+def test_audit_reaches_a_session_factory_at_a_closed_ones_address(app) -> None:  # noqa: ANN001
+    """SQLAlchemy remembers listeners by ``id()`` of the session factory and never forgets;
+    a new factory often gets a freed one's address. The audit must still be installed on it,
+    or changes made through it leave no trace in the audit trail."""
+    from sqlalchemy.orm import sessionmaker
+
+    from crm.services.audit import install_audit
+    from crm.services.base import ServiceContext
+    from crm.services.people import PersonService
+
+    addresses: set[int] = set()
+    reused = 0
+    for number in range(40):
+        factory = sessionmaker(app.db.engine)
+        reused += id(factory) in addresses
+        addresses.add(id(factory))
+        install_audit(factory)
+        uid = PersonService(ServiceContext(factory)).create(
+            PersonInput(full_name=f"Probe Zeuge {number}")).uid
+        with app.db.sessions() as session:
+            actions = session.scalars(
+                select(AuditEntry.action).where(AuditEntry.record_uid == uid)).all()
+        assert actions == ["create"], (number, reused)
+        del factory  # freed at once: the next factory is likely placed at its address
+    assert reused, "no factory was placed at a freed one's address: nothing was tested"
