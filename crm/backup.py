@@ -4,6 +4,10 @@ Backups are written with SQLite's online backup API (consistent while the window
 into a temporary file that is checked (``integrity_check``, Brücke's tables, a schema
 revision this Brücke knows) before it is renamed into place; every file is mode 0600.
 
+An encrypted database (SQLCipher) is backed up encrypted with the same passphrase — never
+into a plain file — and its backups are checked, restored and rotated like plain ones; the
+functions take the ``passphrase`` (None: a plain database).
+
 Automatic backups (``bruecke-YYYYMMDD-HHMMSS.db`` in the backup folder) are rotated: the
 newest of each of the last 7 days, 5 weeks and 12 months that have one are kept.
 
@@ -18,19 +22,19 @@ import json
 import logging
 import os
 import re
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from crm.config import Preferences
-from crm.errors import DatabaseError
+from crm.errors import ENCRYPTED_HINT, DatabaseError
 from crm.paths import user_data_dir
+from crm.persistence import sqlite_files
 
 log = logging.getLogger("bruecke.backup")
 
-SQLITE_HEADER = b"SQLite format 3\x00"
+SQLITE_HEADER = sqlite_files.SQLITE_HEADER
 BRUECKE_TABLES = frozenset({"person", "organisation", "municipality", "alembic_version"})
 AUTO_NAME = re.compile(r"^bruecke-(\d{8})-(\d{6})(?:-(\d+))?\.db$")
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 5, 12
@@ -70,11 +74,16 @@ def known_revisions() -> set[str]:
             .walk_revisions()}
 
 
-def verify(path: str | os.PathLike[str]) -> str:
+def verify(path: str | os.PathLike[str], passphrase: str | None = None) -> str:
     """Check that ``path`` is an intact Brücke database; return its schema revision.
 
+    A file without SQLite's header is read as an encrypted database when a ``passphrase``
+    is given (a plain file is read as it is, whatever the passphrase).
+
     Raises:
-        DatabaseError: ``missing``, ``not_a_backup`` (not SQLite, or not Brücke's),
+        DatabaseError: ``missing``, ``not_a_backup`` (not SQLite, or not Brücke's; with
+            the detail ``ENCRYPTED_HINT`` when it may be encrypted and no passphrase was
+            given), ``backup_wrong_passphrase`` (the passphrase does not open it),
             ``backup_damaged`` (fails the integrity check, e.g. truncated) or
             ``backup_too_new`` (written by a newer Brücke).
     """
@@ -87,21 +96,28 @@ def verify(path: str | os.PathLike[str]) -> str:
             header = fh.read(len(SQLITE_HEADER))
     except OSError as exc:
         raise DatabaseError("unreadable", where, str(exc)) from exc
-    if header != SQLITE_HEADER:
-        raise DatabaseError("not_a_backup", where)
+    key = None if header == SQLITE_HEADER else passphrase
+    if header != SQLITE_HEADER and key is None:
+        maybe_encrypted = (bool(header) and file.stat().st_size % 512 == 0
+                           and sqlite_files.encryption_available())
+        raise DatabaseError("not_a_backup", where, ENCRYPTED_HINT if maybe_encrypted else "")
     try:
         # immutable: read the file as it is; never create -wal/-shm beside it.
-        conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        conn = sqlite_files.connect_file(file, key, immutable=True)
         try:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
             result = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+            if key is not None:  # every page's HMAC: a changed byte anywhere shows
+                result += [str(r[-1]) for r in conn.execute("PRAGMA cipher_integrity_check")]
             revision = None
             if "alembic_version" in tables:
                 row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
                 revision = row[0] if row else None
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except sqlite_files.driver_errors() as exc:
+        if key is not None and sqlite_files.is_wrong_key(exc):
+            raise DatabaseError("backup_wrong_passphrase", where) from exc
         raise DatabaseError("backup_damaged", where, str(exc)) from exc
     if result != ["ok"]:
         raise DatabaseError("backup_damaged", where, "; ".join(result[:3]))
@@ -124,11 +140,17 @@ def _writable_folder(folder: Path) -> None:
 
 # -- writing ----------------------------------------------------------------------------
 
-def make_backup(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:
-    """Copy the database ``source`` to ``target`` (online, verified, mode 0600)."""
+def make_backup(source: str | os.PathLike[str], target: str | os.PathLike[str],
+                passphrase: str | None = None) -> Path:
+    """Copy the database ``source`` to ``target`` (online, verified, mode 0600); an
+    encrypted ``source`` (its ``passphrase`` given) gives a backup encrypted with it."""
     src_path, dst_path = Path(source).resolve(), Path(target).expanduser().resolve()
     if not src_path.is_file():
         raise DatabaseError("missing", str(src_path))
+    key = sqlite_files.key_for(src_path, passphrase)
+    if key is None and not sqlite_files.looks_plain(src_path):  # encrypted, or not SQLite
+        hint = ENCRYPTED_HINT if sqlite_files.encryption_available() else ""
+        raise DatabaseError("not_sqlite", str(src_path), hint)
     if dst_path == src_path or dst_path.is_dir():
         raise DatabaseError("same_file" if dst_path == src_path else "not_a_file",
                             str(dst_path))
@@ -136,8 +158,8 @@ def make_backup(source: str | os.PathLike[str], target: str | os.PathLike[str]) 
     tmp = dst_path.with_name(f".{dst_path.name}.{os.getpid()}.tmp")
     try:
         os.close(os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600))
-        _copy(src_path, tmp)
-        verify(tmp)
+        _copy(src_path, tmp, key)
+        verify(tmp, key)
         os.chmod(tmp, 0o600)
         os.replace(tmp, dst_path)
     except DatabaseError as exc:
@@ -145,30 +167,19 @@ def make_backup(source: str | os.PathLike[str], target: str | os.PathLike[str]) 
         if exc.path == str(tmp):  # the copy is bad: the source is
             raise DatabaseError("backup_failed", str(src_path), exc.detail or exc.code) from exc
         raise
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, *sqlite_files.driver_errors()) as exc:
         _remove(tmp)
+        if key is not None and sqlite_files.is_wrong_key(exc):
+            raise DatabaseError("wrong_passphrase", str(src_path)) from exc
         raise DatabaseError("backup_failed", str(src_path), str(exc)) from exc
     log.info("backup written file=%s bytes=%d", dst_path.name, dst_path.stat().st_size)
     return dst_path
 
 
-def _copy(source: Path, target: Path) -> None:
-    """SQLite's backup API: a consistent copy even while another connection writes."""
-    src = sqlite3.connect(source, timeout=10)
-    try:
-        src.execute("PRAGMA query_only = 1")
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst, pages=4096)
-            # A self-contained file: the copy must not depend on a -wal beside it.
-            dst.execute("PRAGMA journal_mode = DELETE")
-            dst.commit()
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    with open(target, "rb+") as fh:
-        os.fsync(fh.fileno())
+def _copy(source: Path, target: Path, passphrase: str | None = None) -> None:
+    """SQLite's backup API: a consistent copy even while another connection writes;
+    self-contained (no -wal beside it), encrypted with ``passphrase`` if given."""
+    sqlite_files.online_backup(source, target, passphrase)
 
 
 def _remove(path: Path) -> None:
@@ -177,7 +188,7 @@ def _remove(path: Path) -> None:
 
 
 def automatic_backup(database: str | os.PathLike[str], folder: str | os.PathLike[str],
-                     now: datetime | None = None) -> Path:
+                     now: datetime | None = None, passphrase: str | None = None) -> Path:
     """A new automatic backup in ``folder``, then the old ones rotated out (the newest
     backup itself when the database was not written since it was taken)."""
     moment = now or datetime.now()
@@ -189,7 +200,7 @@ def automatic_backup(database: str | os.PathLike[str], folder: str | os.PathLike
     name = f"bruecke-{moment:%Y%m%d-%H%M%S}.db"
     if (target_folder / name).exists():
         name = f"bruecke-{moment:%Y%m%d-%H%M%S}-{moment:%f}.db"
-    path = make_backup(database, target_folder / name)
+    path = make_backup(database, target_folder / name, passphrase)
     _remember_backup(database, path, moment)
     rotate(target_folder)
     return path
@@ -279,11 +290,13 @@ def rotate(folder: str | os.PathLike[str]) -> list[Path]:
     return removed
 
 
-def latest_good_backup(folder: str | os.PathLike[str]) -> Path | None:
-    """The newest automatic backup that passes :func:`verify`."""
+def latest_good_backup(folder: str | os.PathLike[str],
+                       passphrase: str | None = None) -> Path | None:
+    """The newest automatic backup that passes :func:`verify` (encrypted ones: with
+    ``passphrase``)."""
     for info in backups(folder):
         try:
-            verify(info.path)
+            verify(info.path, passphrase)
         except DatabaseError:
             continue
         return info.path
@@ -293,16 +306,19 @@ def latest_good_backup(folder: str | os.PathLike[str]) -> Path | None:
 # -- restoring --------------------------------------------------------------------------
 
 def restore(backup: str | os.PathLike[str], database: str | os.PathLike[str], *,
-            label: str = "before-restore", now: datetime | None = None) -> RestoreResult:
+            label: str = "before-restore", now: datetime | None = None,
+            passphrase: str | None = None) -> RestoreResult:
     """Replace ``database`` by the backup; the current file is renamed aside, not deleted.
 
     ``label`` names the kept file (``bruecke.<label>-<stamp>.db``; "damaged" after a
-    failed start). The caller closes every connection to ``database`` first.
+    failed start). An encrypted backup needs its ``passphrase`` and is restored encrypted
+    with it. The caller closes every connection to ``database`` first.
     """
     source, target = Path(backup).expanduser().resolve(), Path(database).expanduser().resolve()
     if source == target:
         raise DatabaseError("same_file", str(source))
-    revision = verify(source)
+    key = sqlite_files.key_for(source, passphrase)
+    revision = verify(source, key)
     _writable_folder(target.parent)
     stamp = f"{now or datetime.now():%Y%m%d-%H%M%S}"
     kept = target.with_name(f"{target.stem}.{label}-{stamp}{target.suffix}")
@@ -310,10 +326,10 @@ def restore(backup: str | os.PathLike[str], database: str | os.PathLike[str], *,
     tmp = target.with_name(f".{target.name}.restore.tmp")
     try:
         os.close(os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600))
-        _copy(source, tmp)
-        verify(tmp)
+        _copy(source, tmp, key)
+        verify(tmp, key)
         os.replace(tmp, target)
-    except (OSError, sqlite3.Error, DatabaseError) as exc:
+    except (OSError, DatabaseError, *sqlite_files.driver_errors()) as exc:
         _remove(tmp)
         for original, aside in reversed(moved):  # put everything back as it was
             with contextlib.suppress(OSError):

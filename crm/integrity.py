@@ -8,19 +8,21 @@ Three checks, each reported in plain translated words (:func:`report_lines`):
 
 The file checks read through a read-only connection, so a damaged file is reported, never
 changed. Only ``rebuild_index=True`` writes: it rebuilds the search index from the tables.
+An encrypted database (SQLCipher) is checked through SQLCipher with its ``passphrase``.
 """
 
 from __future__ import annotations
 
 import os
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from crm.errors import ENCRYPTED_HINT, DatabaseError
 from crm.i18n import _, ngettext
+from crm.persistence import sqlite_files
 from crm.search import index
 
 MAX_DETAILS = 20
@@ -43,12 +45,22 @@ class IntegrityReport:
         return not self.findings
 
 
-def check_file(path: str | os.PathLike[str]) -> list[Finding]:
-    """``integrity_check`` and ``foreign_key_check`` on the file, read-only."""
+def check_file(path: str | os.PathLike[str], passphrase: str | None = None) -> list[Finding]:
+    """``integrity_check`` and ``foreign_key_check`` on the file, read-only; a file without
+    SQLite's header is read as encrypted with ``passphrase``.
+
+    Raises:
+        DatabaseError: ``not_sqlite`` (with ``ENCRYPTED_HINT`` when SQLCipher is there) for
+            such a file without a passphrase, ``wrong_passphrase`` when it does not open it.
+    """
     file = Path(path)
+    key = sqlite_files.key_for(file, passphrase)
+    if key is None and not sqlite_files.looks_plain(file) and _has_content(file):
+        hint = ENCRYPTED_HINT if sqlite_files.encryption_available() else ""
+        raise DatabaseError("not_sqlite", str(file), hint)
     try:
-        conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
+        conn = sqlite_files.connect_file(file, key, read_only=True)
+    except sqlite_files.driver_errors() as exc:
         return [Finding(code="unreadable", values={"detail": str(exc)})]
     try:
         problems = [r[0] for r in conn.execute("PRAGMA integrity_check")]
@@ -59,10 +71,19 @@ def check_file(path: str | os.PathLike[str]) -> list[Finding]:
                         values={"table": table, "rowid": rowid, "parent": parent})
                 for table, rowid, parent, _fk in
                 conn.execute("PRAGMA foreign_key_check").fetchall()[:MAX_DETAILS]]
-    except sqlite3.DatabaseError as exc:
+    except sqlite_files.driver_errors() as exc:
+        if key is not None and sqlite_files.is_wrong_key(exc):
+            raise DatabaseError("wrong_passphrase", str(file)) from exc
         return [Finding(code="damaged", values={"detail": str(exc)})]
     finally:
         conn.close()
+
+
+def _has_content(file: Path) -> bool:
+    try:
+        return file.stat().st_size > 0
+    except OSError:
+        return False
 
 
 def check_index(sessions: sessionmaker[Session], rebuild: bool = False
@@ -86,10 +107,10 @@ def _index_findings(problems: list[str]) -> list[Finding]:
 
 
 def check(path: str | os.PathLike[str], sessions: sessionmaker[Session] | None = None,
-          rebuild_index: bool = False) -> IntegrityReport:
+          rebuild_index: bool = False, passphrase: str | None = None) -> IntegrityReport:
     """The whole check; the search index only when the file is intact and ``sessions``
-    (of an opened database) are given."""
-    findings = check_file(path)
+    (of an opened database) are given. ``passphrase``: of an encrypted database."""
+    findings = check_file(path, passphrase)
     rebuilt = False
     if sessions is not None and not any(f.code in ("damaged", "unreadable") for f in findings):
         index_findings, rebuilt = check_index(sessions, rebuild_index)

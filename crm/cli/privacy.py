@@ -3,7 +3,8 @@
 ``privacy export | erase | stale``, ``audit``, ``consent add | withdraw | list``,
 ``backup``, ``restore`` and ``check``. ``backup``, ``restore`` and ``check`` work on the
 database file directly: they never create, migrate or seed it, and a damaged file is
-reported, not opened.
+reported, not opened. An encrypted database (and an encrypted backup) is read with the
+passphrase from $BRUECKE_PASSPHRASE; its backups are encrypted with it too.
 """
 
 from __future__ import annotations
@@ -264,12 +265,28 @@ def list_consents(ctx: CommandContext) -> None:
 
 # -- backup, restore, check -----------------------------------------------------------------
 
+def _passphrase() -> str | None:
+    from crm.app import passphrase_from_env
+
+    return passphrase_from_env()
+
+
+def _key_for(database: Path) -> str | None:
+    """$BRUECKE_PASSPHRASE for an encrypted file; a plain file is read without it."""
+    from crm.persistence.sqlite_files import key_for
+
+    return key_for(database, _passphrase())
+
+
 def make_backup(ctx: CommandContext) -> None:
     database = _database_file(ctx)
+    if not database.is_file():
+        raise DatabaseError("missing", str(database))
     if ctx.args.auto:
-        path = backups.automatic_backup(database, backups.backup_folder(ctx.prefs))
+        path = backups.automatic_backup(database, backups.backup_folder(ctx.prefs),
+                                        passphrase=_key_for(database))
     else:
-        path = backups.make_backup(database, ctx.args.output)
+        path = backups.make_backup(database, ctx.args.output, _key_for(database))
     _say(ctx, {"path": str(path)}, _("Backup written to {path}.").format(path=path))
 
 
@@ -280,7 +297,7 @@ def restore_backup(ctx: CommandContext) -> None:
     holder = DatabaseLock(database).owner()
     if holder is not None and not is_stale(holder):
         raise DatabaseError("in_use", str(database))
-    result = backups.restore(ctx.args.file, database)
+    result = backups.restore(ctx.args.file, database, passphrase=_passphrase())
     kept = str(result.kept) if result.kept else None
     if ctx.json:
         write_json({"restored_from": str(result.restored_from), "kept": kept,
@@ -296,13 +313,14 @@ def check_database(ctx: CommandContext) -> None:
     database = _database_file(ctx)
     if not database.is_file():
         raise DatabaseError("missing", str(database))
-    report = integrity.check(database)
+    key = _key_for(database)
+    report = integrity.check(database, passphrase=key)
     if report.ok:
         from crm.persistence.database import open_database
 
-        db = open_database(database, upgrade=False)
+        db = open_database(database, upgrade=False, passphrase=key)
         try:
-            report = integrity.check(database, db.sessions, ctx.args.rebuild_index)
+            report = integrity.check(database, db.sessions, ctx.args.rebuild_index, key)
         finally:
             db.dispose()
     lines = integrity.report_lines(report)

@@ -25,6 +25,9 @@ class ServiceContext:
         self.sessions = sessions
         self.staff_id = staff_id
         self.location = location
+        # Opened read-only (another window holds the database's lock): every write is
+        # refused with "opened_read_only" before it starts.
+        self.read_only = False
 
 
 class Service:
@@ -34,6 +37,8 @@ class Service:
     @contextmanager
     def _write(self) -> Iterator[Session]:
         """One transaction: commits at the end, rolls everything back on any error."""
+        if self._ctx.read_only:
+            raise DatabaseError("opened_read_only", self._ctx.location)
         try:
             with self._ctx.sessions.begin() as session:
                 session.info["staff_id"] = self._ctx.staff_id()
@@ -43,7 +48,7 @@ class Service:
         except IntegrityError as exc:
             raise ValidationError.single("record", "integrity", detail=str(exc.orig)) from exc
         except OperationalError as exc:
-            raise _operational(exc, self._ctx.location) from exc
+            raise _operational(exc, self._ctx.location, self._ctx.read_only) from exc
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
@@ -51,13 +56,16 @@ class Service:
             with self._ctx.sessions() as session:
                 yield session
         except OperationalError as exc:
-            raise _operational(exc, self._ctx.location) from exc
+            raise _operational(exc, self._ctx.location, self._ctx.read_only) from exc
 
 
-def _operational(exc: OperationalError, location: str) -> DatabaseError:
+def _operational(exc: OperationalError, location: str,
+                 opened_read_only: bool = False) -> DatabaseError:
     text = str(exc.orig).lower()
     if "readonly" in text or "read-only" in text:
-        return DatabaseError("read_only", location)
+        # "attempt to write a readonly database": this window's choice, or the file's.
+        return DatabaseError("opened_read_only" if opened_read_only else "read_only",
+                             location)
     if "locked" in text or "busy" in text:
         return DatabaseError("locked", location)
     if isinstance(exc.orig, sqlite3.DatabaseError) and "malformed" in text:

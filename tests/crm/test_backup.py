@@ -89,7 +89,7 @@ def test_a_failed_restore_puts_everything_back(app, good: Path,  # noqa: ANN001
     app.close()
     before = _digest(app.db.path)
 
-    def broken(_source: Path, _target: Path) -> None:
+    def broken(_source: Path, _target: Path, *_key: str | None) -> None:
         raise OSError("disk full")
 
     monkeypatch.setattr(backup, "_copy", broken)
@@ -152,3 +152,18 @@ def test_cli_backup_and_restore(app, good: Path, tmp_path: Path) -> None:  # noq
     assert _digest(app.db.path) == before
     code, out, _err = run("restore", str(good), *db)
     assert code == 0 and "before-restore" in out
+
+
+def test_a_copy_that_fails_the_check_after_writing_is_not_kept(app, tmp_path: Path,  # noqa: ANN001
+                                                               monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    def half_written(source: Path, target: Path, *_key: str | None) -> None:
+        data = Path(source).read_bytes()
+        Path(target).write_bytes(data[: len(data) // 2])  # as if the disk filled up
+
+    folder = tmp_path / "auto"
+    monkeypatch.setattr(backup, "_copy", half_written)
+    with pytest.raises(DatabaseError) as failed:
+        backup.automatic_backup(app.db.path, folder)
+    assert failed.value.code == "backup_failed"
+    assert list(folder.iterdir()) == []  # neither the bad copy nor its temporary file

@@ -70,3 +70,32 @@ def test_network_shares_are_recognised(path: str, kind: str | None) -> None:
 
 def test_this_machines_mounts_are_read(tmp_path) -> None:  # noqa: ANN001
     assert lockfile.mount_point_fs(tmp_path) is not None
+
+
+def test_the_command_line_is_not_blocked_by_a_windows_lock_but_restore_is(
+        app, tmp_path) -> None:  # noqa: ANN001
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from crm import backup
+    from crm.cli import main
+
+    saved = backup.make_backup(app.db.path, tmp_path / "saved.db")
+    app.close()
+    lock = lockfile.lock_path(app.db.path)  # a window of a running process holds it
+    lock.write_text(json.dumps({"pid": os.getppid(), "host": socket.gethostname()}))
+    db = ["--db", str(app.db.path), "--lang", "en"]
+
+    def run(*args: str) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main([*db, *args])
+        return code, out.getvalue(), err.getvalue()
+
+    assert run("person", "add", "Ana Popescu")[0] == 0
+    code, out, _err = run("--json", "person", "list")
+    assert code == 0 and "Ana Popescu" in out
+    assert run("backup", "-o", str(tmp_path / "while-open.db"))[0] == 0
+    code, out, err = run("restore", str(saved))
+    assert code == 1 and "window" in err and out == ""
+    assert lock.exists()

@@ -233,3 +233,39 @@ def test_first_window_takes_the_lock_backs_up_and_warns_on_network_shares(
     privacy_ui.stop(window, app, session)
     assert not lockfile.lock_path(app.db.path).exists()
     window.shutdown()
+
+
+def test_a_damaged_encrypted_database_is_restored_from_its_encrypted_backup(
+        qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("sqlcipher3")
+    from crm.app import open_app
+    from crm.config import Preferences
+
+    secret = "Geheimnis mit Leerzeichen"
+    path = tmp_path / "secret.db"
+    encrypted = open_app(path, staff="TS", passphrase=secret)
+    uid = encrypted.people.create(PersonInput(full_name="Zofia Wiśniewska")).uid
+    encrypted.close()
+    prefs = Preferences()
+    prefs.backup_folder = str(tmp_path / "backups")
+    saved = backup.automatic_backup(path, prefs.backup_folder, passphrase=secret)
+    assert b"Zofia" not in saved.read_bytes()
+    damaged = path.read_bytes()[: 4096 * 3]  # cut off: the schema's pages are gone
+    path.write_bytes(damaged)
+    error = DatabaseError("damaged", str(path), "malformed")
+    offered: list[Any] = []
+
+    def ask(cls: Any, where: str, detail: str, latest: Any, *rest: Any) -> str:
+        offered.append(latest)
+        return RESTORE
+
+    monkeypatch.setattr(DamagedDialog, "ask", classmethod(ask))
+    assert privacy_ui.recover_damaged_database(error, prefs, passphrase=secret) is True
+    assert offered == [saved]
+    kept = list(tmp_path.glob("secret.damaged-*.db"))
+    assert len(kept) == 1 and kept[0].read_bytes() == damaged
+    reopened = open_app(path, staff="TS", passphrase=secret)
+    try:
+        assert reopened.people.get(uid).name == "Zofia Wiśniewska"
+    finally:
+        reopened.close()

@@ -11,18 +11,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from crm import backup as backups
-from crm import integrity, lockfile
 from crm.config import Preferences
 from crm.errors import DatabaseError
 from crm.i18n import _
 from crm.messages import error_message
+
+if TYPE_CHECKING:  # both import SQLAlchemy: loaded when used, not before the first paint
+    from crm import integrity, lockfile
 
 App = Any  # crm.app.App
 DAMAGED_CODES = ("damaged",)  # "not_sqlite" may be a wrong file chosen: not offered
@@ -31,21 +33,23 @@ DAMAGED_CODES = ("damaged",)  # "not_sqlite" may be a wrong file chosen: not off
 # -- start and close -------------------------------------------------------------------------
 
 def recover_damaged_database(exc: BaseException, prefs: Preferences,
-                             parent: QWidget | None = None) -> bool | None:
+                             parent: QWidget | None = None,
+                             passphrase: str | None = None) -> bool | None:
     """After ``open_app`` failed: True when a backup was restored (open again), None when
-    the user chose to quit, False when the error is not a damaged database."""
+    the user chose to quit, False when the error is not a damaged database.
+    ``passphrase``: of an encrypted database, whose backups are encrypted with it."""
     if not isinstance(exc, DatabaseError) or exc.code not in DAMAGED_CODES:
         return False
     from ui.privacy.damaged_dialog import RESTORE, DamagedDialog
 
     folder = backups.backup_folder(prefs)
-    latest = backups.latest_good_backup(folder)
+    latest = backups.latest_good_backup(folder, passphrase)
     taken = next((b.taken_at for b in backups.backups(folder) if b.path == latest), None)
     if DamagedDialog.ask(exc.path, exc.detail, latest, taken, parent) != RESTORE:
         return None
     assert latest is not None
     try:
-        backups.restore(latest, exc.path, label="damaged")
+        backups.restore(latest, exc.path, label="damaged", passphrase=passphrase)
     except DatabaseError as failed:
         QMessageBox.critical(parent, _("The database is damaged"), error_message(failed))
         return None
@@ -63,6 +67,8 @@ def start(window: Any, app: App) -> PrivacySession | None:
     path = app.db.path
     if path is None:
         return PrivacySession(None, False)
+    from crm import lockfile
+
     lock = lockfile.DatabaseLock(path)
     holder = lock.acquire()
     read_only = False
@@ -74,12 +80,11 @@ def start(window: Any, app: App) -> PrivacySession | None:
               "Open it read-only?").format(pid=holder.pid, host=holder.host))
         if answer != QMessageBox.StandardButton.Yes:
             return None
-        lockfile.set_read_only(app.db.engine)
+        app.set_read_only()
         read_only = True
-        label = QLabel(_("Read-only"))
-        label.setToolTip(_("Another window has this database open: changes are not "
-                           "possible here."))
-        window.statusBar().addPermanentWidget(label)
+        from ui.read_only import make_read_only
+
+        make_read_only(window)
     kind = lockfile.network_filesystem(path)
     if kind is not None:
         QMessageBox.warning(window, _("Database on a network drive"), _(
@@ -94,8 +99,9 @@ def start(window: Any, app: App) -> PrivacySession | None:
 def run_backup(window: Any, app: App) -> None:
     """An automatic backup on a worker thread; the result shows in the status bar."""
     path, folder = app.db.path, backups.backup_folder(app.prefs)
+    key = app.db.passphrase  # an encrypted database: its backups are encrypted too
     window.runner.start(
-        lambda: backups.automatic_backup(path, folder),
+        lambda: backups.automatic_backup(path, folder, passphrase=key),
         lambda _saved: window.statusBar().showMessage(_("Backup saved."), 5000),
         lambda exc: window.statusBar().showMessage(error_message(exc), 15000))
 
@@ -106,7 +112,8 @@ def stop(window: Any, app: App, session: PrivacySession | None) -> None:
         return
     if not session.read_only and app.db.path is not None:
         path, folder = app.db.path, backups.backup_folder(app.prefs)
-        window.runner.start(lambda: backups.automatic_backup(path, folder),
+        key = app.db.passphrase
+        window.runner.start(lambda: backups.automatic_backup(path, folder, passphrase=key),
                             lambda _saved: None, lambda _exc: None)
         window.runner.wait(60000)
     if session.lock is not None:
@@ -190,7 +197,12 @@ class PrivacyMenu(QObject):
         person = self._person(person_uid)
         if person is None:
             return
-        ConsentView(self.service, person[0], person[1], self.window).exec()
+        view = ConsentView(self.service, person[0], person[1], self.window)
+        if getattr(self.window, "read_only", False):  # see ui.read_only
+            from ui.read_only import pin_buttons
+
+            pin_buttons((view.add_button, view.withdraw_button, view.delete_button))
+        view.exec()
         browser = self.window.current_browser()
         if browser is not None and browser.detail.current_record() == ("person", person[0]):
             browser.detail.reload()
@@ -252,17 +264,19 @@ class PrivacyMenu(QObject):
         if app.db.path is None:
             return
         self.window.runner.start(
-            lambda: integrity.check(app.db.path, app.db.sessions, rebuild),
+            lambda: _integrity().check(app.db.path, app.db.sessions, rebuild,
+                                       app.db.passphrase),
             self._checked,
             lambda exc: QMessageBox.warning(self.window, _("Check the database"),
                                             error_message(exc)))
 
     def _checked(self, report: integrity.IntegrityReport) -> None:
-        text = "\n\n".join(integrity.report_lines(report))
+        text = "\n\n".join(_integrity().report_lines(report))
         if report.ok:
             QMessageBox.information(self.window, _("Check the database"), text)
             return
-        if any(f.code == "search_index" for f in report.findings):
+        if (any(f.code == "search_index" for f in report.findings)
+                and not getattr(self.window, "read_only", False)):
             answer = QMessageBox.question(self.window, _("Check the database"),
                                           text + "\n\n" + _("Rebuild the search index now?"))
             if answer == QMessageBox.StandardButton.Yes:
@@ -280,8 +294,14 @@ class PrivacyMenu(QObject):
         if not path:
             return
         self.window.runner.start(
-            lambda: backups.make_backup(app.db.path, path),
+            lambda: backups.make_backup(app.db.path, path, app.db.passphrase),
             lambda saved: self.window.statusBar().showMessage(
                 _("Backup written to {path}.").format(path=saved), 10000),
             lambda exc: QMessageBox.warning(self.window, _("Save a backup"),
                                             error_message(exc)))
+
+
+def _integrity() -> Any:
+    from crm import integrity
+
+    return integrity
