@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint bench catalog clean
+.PHONY: run test setup lint bench catalog clean postgres-server
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,19 @@ run: $(STAMP)
 	fi
 	$(PY) main.py
 
-test: $(STAMP)
+# The suite also runs against a real PostgreSQL server that it starts itself; install
+# Debian's server package where it is missing (CI runs as root in a fresh machine).
+postgres-server:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's postgresql package for the tests …"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends postgresql >/dev/null; \
+	else \
+		echo "PostgreSQL's server (initdb) is missing: apt-get install postgresql"; exit 1; \
+	fi
+
+test: $(STAMP) postgres-server
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports

@@ -11,6 +11,10 @@ from sqlalchemy import DateTime, Integer, MetaData, String, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
+# The folded keys the lists sort by. On PostgreSQL they compare bytewise (collation "C",
+# migration 0006) as on SQLite: a German server locale would skip spaces and hyphens.
+SORT_KEY = String(200).with_variant(String(200, collation="C"), "postgresql")
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.domain.base import Base, RecordMixin, StrEnumType
+from crm.domain.base import SORT_KEY, Base, RecordMixin, StrEnumType
 from crm.domain.enums import MunicipalityLevel
 from crm.search.normalize import sort_key
 
@@ -23,7 +23,7 @@ class Municipality(RecordMixin, Base):
     retired_on: Mapped[date | None] = mapped_column(Date)
     # Set once a user edits a seeded record, so re-seeding never overwrites the change.
     user_modified: Mapped[bool] = mapped_column(Boolean, default=False)
-    sort_key: Mapped[str] = mapped_column(String(200), index=True, default="")
+    sort_key: Mapped[str] = mapped_column(SORT_KEY, index=True, default="")
 
     parent: Mapped[Municipality | None] = relationship(remote_side="Municipality.id")
 

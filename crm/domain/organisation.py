@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Column, Date, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.domain.base import Base, RecordMixin, StrEnumType, UTCDateTime
+from crm.domain.base import SORT_KEY, Base, RecordMixin, StrEnumType, UTCDateTime
 from crm.domain.enums import OrganisationKind
 from crm.domain.municipality import Municipality
 from crm.search.normalize import sort_key
@@ -39,7 +39,7 @@ class Organisation(RecordMixin, Base):
     member_until: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
-    sort_key: Mapped[str] = mapped_column(String(200), index=True, default="")
+    sort_key: Mapped[str] = mapped_column(SORT_KEY, index=True, default="")
 
     parent: Mapped[Organisation | None] = relationship(remote_side="Organisation.id")
     municipality: Mapped[Municipality | None] = relationship()

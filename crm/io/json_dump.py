@@ -24,6 +24,7 @@ from crm.domain import Base
 from crm.domain.base import StrEnumType, UTCDateTime
 from crm.i18n import _
 from crm.io import ReadResult, UnreadableFileError
+from crm.persistence.dialect import insert_or_ignore
 
 FORMAT = "bruecke-dump"
 VERSION = 1
@@ -246,10 +247,7 @@ class _Restorer:
         values = self._values(table, row)
         if values is None or not self.write:
             return
-        self.session.execute(insert(table).values(values).prefix_with("OR IGNORE")
-                             if self.session.bind is not None
-                             and self.session.get_bind().dialect.name == "sqlite"
-                             else insert(table).values(values))
+        self.session.execute(insert_or_ignore(self.session.connection(), table).values(values))
 
 
 def preview_dump(session: Session, source: ReadResult) -> Any:

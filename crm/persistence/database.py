@@ -8,12 +8,10 @@ reads the file through a read-only connection.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,11 +22,12 @@ from sqlalchemy.pool import QueuePool
 
 from crm.errors import ENCRYPTED_HINT, DatabaseError
 from crm.persistence import dialect
+from crm.persistence.revisions import MIGRATIONS_DIR
+from crm.persistence.revisions import declared_head as _declared_head
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BRUECKE_TABLES = {"person", "organisation", "municipality"}
 
 
@@ -206,29 +205,9 @@ def _upgrade(db: Database) -> None:
         db.backup_path = _backup_before_migration(db.path, db.passphrase)
     cfg = alembic_config()
     with db.engine.begin() as conn:
+        dialect.lock_for_migration(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
-
-
-_ASSIGNMENT = r"""^{name}\s*(?::[^=]+)?=\s*(?:["']([^"']+)["']|None)\s*$"""
-
-
-@lru_cache(maxsize=1)
-def _declared_head() -> str | None:
-    """The newest revision as the migration scripts declare it, read as text (no imports);
-    None when the scripts do not form one plain line (Alembic then decides)."""
-    revisions: dict[str, str | None] = {}
-    for script in (MIGRATIONS_DIR / "versions").glob("*.py"):
-        text = script.read_text(encoding="utf-8")
-        found = re.search(_ASSIGNMENT.format(name="revision"), text, re.MULTILINE)
-        down = re.search(_ASSIGNMENT.format(name="down_revision"), text, re.MULTILINE)
-        if found is None and down is None:
-            continue  # not a migration script (__init__.py)
-        if found is None or down is None:
-            return None
-        revisions[found.group(1)] = down.group(1)
-    heads = set(revisions) - set(revisions.values())
-    return heads.pop() if len(heads) == 1 else None
 
 
 def _backup_before_migration(path: Path | None, passphrase: str | None = None) -> Path | None:

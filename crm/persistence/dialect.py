@@ -10,9 +10,10 @@ import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, Insert, Table, event, insert
 from sqlalchemy.engine import URL
 
 from crm.errors import DatabaseError
@@ -176,10 +177,13 @@ _TERM = re.compile(r"[0-9a-z]+")
 
 
 def supports_search_index(connection: Connection) -> bool:
-    return connection.dialect.name == "sqlite"
+    return connection.dialect.name in ("sqlite", POSTGRESQL)
 
 
 def search_index_exists(connection: Connection) -> bool:
+    if is_postgresql(connection):
+        return bool(connection.exec_driver_sql(
+            "SELECT to_regclass('search_fts') IS NOT NULL").scalar())
     row = connection.exec_driver_sql(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (SEARCH_TABLE,)
     ).first()
@@ -188,6 +192,10 @@ def search_index_exists(connection: Connection) -> bool:
 
 def recreate_search_index(connection: Connection) -> None:
     """Drop and create the index tables: the fastest way to empty them before a rebuild."""
+    if is_postgresql(connection):
+        for statement in (*PG_SEARCH_DROP, *PG_SEARCH_DDL):
+            connection.exec_driver_sql(statement)
+        return
     for statement in (*SEARCH_DROP, *SEARCH_DDL):
         connection.exec_driver_sql(statement)
 
@@ -196,6 +204,9 @@ def recreate_search_index(connection: Connection) -> None:
 def bulk_index_load(connection: Connection) -> Iterator[None]:
     """Settings for writing a whole index at once: a large page cache, and no incremental
     segment merging (one ``optimize`` at the end merges everything)."""
+    if is_postgresql(connection):
+        yield  # GIN indexes batch their own updates (fastupdate)
+        return
     cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
     connection.exec_driver_sql("PRAGMA cache_size = -262144")  # 256 MiB
     for table in _TABLES:
@@ -212,6 +223,12 @@ def bulk_index_load(connection: Connection) -> Iterator[None]:
             connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache or -2000)}")
 
 
+def _check_term(term: str) -> str:
+    if not _TERM.fullmatch(term):
+        raise ValueError(f"not a folded search term: {term!r}")
+    return term
+
+
 def fts_phrase(term: str, prefix: bool) -> str:
     """One quoted FTS5 phrase. Terms are folded words; anything else is refused."""
     if not _TERM.fullmatch(term):
@@ -220,13 +237,16 @@ def fts_phrase(term: str, prefix: bool) -> str:
 
 
 def fts_match_expression(groups: Sequence[Sequence[tuple[Sequence[str], str, bool]]],
-                         exclude_flag: str | None = None) -> str:
+                         exclude_flag: str | None = None, *, engine: str = "sqlite") -> str:
     """The MATCH text for: every group matches; a group matches if one alternative does.
 
     An alternative is ``(columns, term, prefix)``. Column names come from
     :data:`SEARCH_COLUMNS` only, terms from :func:`fts_phrase`; the result is bound as a
-    parameter, never spliced into SQL.
+    parameter, never spliced into SQL. On PostgreSQL it is a ``tsquery`` over the
+    column-tagged words (see :data:`PG_SEARCH_DDL`).
     """
+    if engine == POSTGRESQL:
+        return _tsquery(groups, exclude_flag)
     parts = []
     for group in groups:
         alternatives = []
@@ -242,7 +262,26 @@ def fts_match_expression(groups: Sequence[Sequence[tuple[Sequence[str], str, boo
     return expression
 
 
-def fts_candidates_sql(names_only: bool, rowid_range: bool) -> str:
+def _tsquery(groups: Sequence[Sequence[tuple[Sequence[str], str, bool]]],
+             exclude_flag: str | None) -> str:
+    parts = []
+    for group in groups:
+        alternatives = []
+        for columns, term, prefix in group:
+            unknown = set(columns) - set(SEARCH_COLUMNS)
+            if unknown or not columns:
+                raise ValueError(f"unknown search columns: {sorted(unknown)}")
+            word = _check_term(term)
+            alternatives += [f"{COLUMN_TAGS[c]}{word}{':*' if prefix else ''}" for c in columns]
+        parts.append("(" + " | ".join(alternatives) + ")")
+    expression = " & ".join(parts)
+    if exclude_flag is not None:
+        expression = f"({expression}) & !{COLUMN_TAGS['flags']}{_check_term(exclude_flag)}"
+    return expression
+
+
+def fts_candidates_sql(names_only: bool, rowid_range: bool, *,
+                       engine: str = "sqlite") -> str:
     """Matching rows (rowid and the ranked columns) in index order, at most ``:limit``;
     with ``rowid_range``, only rowids from ``:low`` to ``:high`` (one record type).
 
@@ -250,6 +289,8 @@ def fts_candidates_sql(names_only: bool, rowid_range: bool) -> str:
     """
     table = NAMES_TABLE if names_only else SEARCH_TABLE
     where = f"{table} MATCH :expression"
+    if engine == POSTGRESQL:
+        where = "doc @@ CAST(:expression AS tsquery)"
     if rowid_range:
         where += " AND rowid BETWEEN :low AND :high"
     columns = ("name, '', '', '', '', ''" if names_only
@@ -288,3 +329,325 @@ TERMS_RANGE_SQL = (
     "LIMIT :limit"
 )
 TERMS_CLEAR_SQL = "DELETE FROM search_terms"
+
+
+# -- the same index on PostgreSQL ----------------------------------------------------------
+#
+# Plain tables with a generated ``tsvector`` of *column-tagged* words: "olena" in the name
+# column is the lexeme ``nolena``, in the contact column ``kolena``. A column filter of FTS5
+# (``{name current}: "olen"*``) becomes the tsquery ``nolen:* | colen:*``, answered by one
+# GIN index. The text is folded by :mod:`crm.search.documents` in Python on both engines, so
+# both find and rank exactly the same records; no server extension (unaccent, pg_trgm) and
+# so no superuser is needed. Typos are found through ``search_terms`` by the same Python
+# code (:mod:`crm.search.vocabulary`) as on SQLite.
+
+POSTGRESQL = "postgresql"
+COLUMN_TAGS = {"name": "n", "current": "c", "former": "f", "contact": "k", "other": "o",
+               "suffix": "s", "flags": "g"}
+
+
+def is_postgresql(connection: Connection | Engine) -> bool:
+    return connection.dialect.name == POSTGRESQL
+
+
+def _tagged(columns: Sequence[str]) -> str:
+    return " || ".join(f"search_words('{COLUMN_TAGS[c]}', {c})" for c in columns)
+
+
+PG_SEARCH_DDL = (
+    "CREATE OR REPLACE FUNCTION search_words(tag text, body text) RETURNS text[] "
+    "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT array_remove(regexp_split_to_array("
+    "regexp_replace(coalesce(body, ''), '([0-9a-z]+)', tag || '\\1', 'g'), '[^0-9a-z]+'), '') $$",
+    "CREATE TABLE search_fts (rowid bigint PRIMARY KEY, name text, current text, former text, "
+    "contact text, other text, suffix text, flags text, doc tsvector GENERATED ALWAYS AS "
+    f"(array_to_tsvector({_tagged(SEARCH_COLUMNS)})) STORED)",
+    "CREATE INDEX ix_search_fts_doc ON search_fts USING gin (doc)",
+    "CREATE TABLE search_names (rowid bigint PRIMARY KEY, name text, flags text, "
+    f"doc tsvector GENERATED ALWAYS AS (array_to_tsvector({_tagged(('name', 'flags'))})) "
+    "STORED)",
+    "CREATE INDEX ix_search_names_doc ON search_names USING gin (doc)",
+)
+PG_SEARCH_DROP = ("DROP TABLE IF EXISTS search_names", "DROP TABLE IF EXISTS search_fts")
+
+
+@dataclass(frozen=True)
+class SearchSQL:
+    """The index statements of one engine, for ``exec_driver_sql`` (driver parameter style)."""
+
+    fts_insert: str
+    names_insert: str
+    fts_delete: str
+    names_delete: str
+    fts_rowids: str
+    names_rowids: str
+    fts_range: str
+    names_range: str
+    integrity: tuple[str, ...]
+    vocab_terms: str
+    terms_insert: str
+    terms_range: str
+    terms_clear: str
+    no_limit: int | None  # the ``limit`` parameter of terms_range meaning "all"
+
+
+SQLITE_SEARCH_SQL = SearchSQL(
+    FTS_INSERT_SQL, NAMES_INSERT_SQL, FTS_DELETE_SQL, NAMES_DELETE_SQL, FTS_ROWIDS_SQL,
+    NAMES_ROWIDS_SQL, FTS_RANGE_SQL, NAMES_RANGE_SQL, FTS_INTEGRITY_SQL, VOCAB_TERMS_SQL,
+    TERMS_INSERT_SQL, TERMS_RANGE_SQL, TERMS_CLEAR_SQL, -1,
+)
+
+
+def _pyformat(statement: str) -> str:
+    """``:name`` parameters as psycopg's ``%(name)s``."""
+    return re.sub(r"(?<![:\w]):([a-z_]+)", r"%(\1)s", statement)
+
+
+POSTGRES_SEARCH_SQL = SearchSQL(
+    _pyformat(FTS_INSERT_SQL), _pyformat(NAMES_INSERT_SQL), _pyformat(FTS_DELETE_SQL),
+    _pyformat(NAMES_DELETE_SQL), FTS_ROWIDS_SQL, NAMES_ROWIDS_SQL, _pyformat(FTS_RANGE_SQL),
+    _pyformat(NAMES_RANGE_SQL), (),
+    "SELECT DISTINCT substr(word, 2) FROM search_fts, unnest(tsvector_to_array(doc)) AS word",
+    "INSERT INTO search_terms (term) VALUES (%(term)s) ON CONFLICT DO NOTHING",
+    _pyformat(TERMS_RANGE_SQL),  # search_terms.term is COLLATE "C" there (migration 0006)
+    TERMS_CLEAR_SQL, None,
+)
+
+
+def search_sql(connection: Connection) -> SearchSQL:
+    return POSTGRES_SEARCH_SQL if is_postgresql(connection) else SQLITE_SEARCH_SQL
+
+
+# -- writing many rows at once (imports, the search index) ------------------------------------
+#
+# SQLite runs an ``executemany`` in-process, row after row. PostgreSQL answers each row of one
+# with an executor start of its own (psycopg pipelines them, but the server still plans,
+# starts and ends every row): 50,000 imported persons with their contact points, roles,
+# audit entries and index rows took minutes. ``COPY … FROM STDIN`` streams the rows into one
+# statement, and the word list takes its words as one array.
+
+COPY_FROM_ROWS = 5  # fewer rows (one saved record's index rows) are as quick one by one
+PG_TERMS_INSERT_MANY_SQL = (
+    "INSERT INTO search_terms (term) SELECT unnest(%(terms)s::text[]) ON CONFLICT DO NOTHING"
+)
+
+
+def insert_rows(connection: Connection, statement: str, rows: Sequence[Any], *, table: str,
+                columns: Sequence[str]) -> None:
+    """Insert ``rows`` into ``table``: ``statement`` is the driver ``INSERT`` of ``columns``
+    and the rows are its parameters (dicts keyed by the column names, or tuples in their
+    order for a positional one), values already as the driver takes them. SQLite runs it as
+    one ``executemany``; PostgreSQL gets one ``COPY`` (a few rows: the ``executemany``)."""
+    if not rows:
+        return
+    if not is_postgresql(connection) or len(rows) < COPY_FROM_ROWS:
+        connection.exec_driver_sql(statement, list(rows))
+        return
+    names = ", ".join('"' + _identifier(c) + '"' for c in columns)
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(  # type: ignore[attr-defined]
+            f"COPY {_identifier(table)} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns] if isinstance(row, dict) else row)
+
+
+def delete_search_rows(connection: Connection, statement: str, rowids: Sequence[int]) -> None:
+    """Run ``statement`` (``fts_delete`` or ``names_delete`` of :func:`search_sql`) for the
+    rowids: an ``executemany`` on SQLite, one ``= ANY`` array on PostgreSQL."""
+    if not rowids:
+        return
+    if is_postgresql(connection):
+        many = statement.replace("WHERE rowid = %(rowid)s", "WHERE rowid = ANY(%(rowid)s)")
+        if many == statement:
+            raise ValueError(f"not a delete by rowid: {statement!r}")
+        connection.exec_driver_sql(many, {"rowid": list(rowids)})
+        return
+    connection.exec_driver_sql(statement, [{"rowid": r} for r in rowids])
+
+
+def insert_or_ignore(bind: Connection | Engine, table: Table) -> Insert:
+    """An ``INSERT`` into ``table`` that skips a row clashing with a unique key
+    (``INSERT OR IGNORE`` on SQLite, ``ON CONFLICT DO NOTHING`` on PostgreSQL)."""
+    if is_postgresql(bind):
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing()
+    return insert(table).prefix_with("OR IGNORE")
+
+
+def insert_search_terms(connection: Connection, terms: Sequence[str]) -> None:
+    """Add words to ``search_terms`` (known ones are left alone)."""
+    if not terms:
+        return
+    if is_postgresql(connection):
+        connection.exec_driver_sql(PG_TERMS_INSERT_MANY_SQL, {"terms": list(terms)})
+        return
+    connection.exec_driver_sql(search_sql(connection).terms_insert,
+                               [{"term": t} for t in terms])
+
+
+# -- copying between engines, staff logins (crm/services/copying.py, crm/app.py) ---------------
+
+def reset_sequences(connection: Connection, tables: Sequence[str]) -> None:
+    """After rows were copied with their ids: let each table's id sequence continue after
+    the largest id (PostgreSQL; SQLite takes the next rowid from the table itself)."""
+    if not is_postgresql(connection):
+        return
+    for table in tables:
+        connection.exec_driver_sql(
+            "SELECT setval(seq::regclass, coalesce((SELECT max(id) FROM " + _identifier(table)
+            + "), 0) + 1, false) FROM pg_get_serial_sequence(%(table)s, 'id') AS seq "
+            "WHERE seq IS NOT NULL", {"table": table})
+
+
+def _identifier(name: str) -> str:
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise ValueError(f"not a table name: {name!r}")
+    return name
+
+
+def server_login(connection: Connection) -> str | None:
+    """The login the server knows this connection by (PostgreSQL ``current_user``); None
+    for a local file, which has no logins."""
+    if not is_postgresql(connection):
+        return None
+    return str(connection.exec_driver_sql("SELECT current_user").scalar() or "") or None
+
+
+def connect_args(url: URL, timeout: int) -> dict[str, Any]:
+    """Driver options for a quick connection test: give up after ``timeout`` seconds."""
+    if url.get_backend_name() == POSTGRESQL:
+        return {"connect_timeout": timeout}
+    return {}
+
+
+def connection_problem(exc: BaseException) -> str:
+    """What a failed server connection says, as one word: ``host`` (unknown, refused,
+    no server on the socket), ``login`` (wrong password or user), ``database`` (no such
+    database), or ``other``."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    if "password authentication failed" in text or "no password supplied" in text or (
+            "role" in text and "does not exist" in text) or "authentication failed" in text:
+        return "login"
+    if "database" in text and "does not exist" in text:
+        return "database"
+    if any(word in text for word in ("could not translate host name", "connection refused",
+                                     "no such file or directory", "timeout expired",
+                                     "could not connect", "network is unreachable",
+                                     "name or service not known", "no route to host")):
+        return "host"
+    return "other"
+
+
+# -- changes by others (issue 10) ------------------------------------------------------------
+#
+# PostgreSQL: every committing write sends ``NOTIFY bruecke_changes, '<tables>'`` inside its
+# transaction (delivered on commit, dropped on rollback); a listener holds its own
+# autocommit connection with ``LISTEN``. SQLite: ``PRAGMA data_version`` changes when
+# another connection committed; a poller compares it.
+
+CHANGES_CHANNEL = "bruecke_changes"
+
+
+def notify_changes(connection: Connection, tables: Sequence[str]) -> None:
+    """Announce ``tables`` as changed when the current transaction commits (PostgreSQL)."""
+    if not is_postgresql(connection):
+        return
+    payload = ",".join(sorted(set(tables)))[:7000]  # NOTIFY payloads stop at 8000 bytes
+    connection.exec_driver_sql("SELECT pg_notify(%(channel)s, %(payload)s)",
+                               {"channel": CHANGES_CHANNEL, "payload": payload})
+
+
+def listen_for_changes(engine: Engine) -> Any:
+    """A new autocommit psycopg connection listening on :data:`CHANGES_CHANNEL`."""
+    import psycopg
+
+    args, kwargs = engine.dialect.create_connect_args(engine.url)
+    conn = psycopg.connect(*args, **{**kwargs, "autocommit": True, "connect_timeout": 5})
+    conn.execute(f"LISTEN {CHANGES_CHANNEL}")
+    return conn
+
+
+def changed_tables(listener: Any, timeout: float) -> set[str]:
+    """The tables named by the notifications that arrive within ``timeout`` seconds (empty
+    when none came). Raises psycopg.OperationalError when the server is gone."""
+    tables: set[str] = set()
+    for notice in listener.notifies(timeout=timeout, stop_after=1):
+        tables.update(t for t in notice.payload.split(",") if t)
+    # Drain what arrived together with the first one.
+    for notice in listener.notifies(timeout=0.05):
+        tables.update(t for t in notice.payload.split(",") if t)
+    return tables
+
+
+def sqlite_data_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+
+# -- erasure (crm/services/privacy.py, crm/privacy/erasure.py) ----------------------------------
+
+def secure_delete(connection: Connection) -> None:
+    """Deleted content is overwritten, not just unlinked, for the rest of this connection
+    (SQLite ``secure_delete``). PostgreSQL has no such switch: its dead row versions are
+    removed by :func:`vacuum_server` after the erasure commits."""
+    if not is_postgresql(connection):
+        connection.exec_driver_sql("PRAGMA secure_delete = ON")
+
+
+def vacuum_server(engine: Engine) -> bool:
+    """PostgreSQL: ``VACUUM`` (outside any transaction), so the row versions an erasure
+    deleted are removed from tables and indexes now rather than by autovacuum later. Returns
+    False for other engines (SQLite files are rewritten by the caller)."""
+    if not is_postgresql(engine):
+        return False
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM")
+    return True
+
+
+# -- the offline copy (crm.offline) --------------------------------------------------------
+
+def defer_foreign_keys(connection: Connection) -> None:
+    """Check foreign keys at commit, not per row (copying tables with self-references)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+    elif is_postgresql(connection):
+        connection.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
+
+
+def is_connection_failure(error: BaseException | None) -> bool:
+    """Whether a driver error means the server cannot be reached (refused, no socket,
+    timed out, shut down) rather than a wrong name, login or statement."""
+    if error is None:
+        return False
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    if not isinstance(error, psycopg.OperationalError):
+        return False
+    if getattr(error, "sqlstate", None) in ("57P01", "57P02", "57P03", "08000", "08001",
+                                            "08003", "08004", "08006"):
+        return True
+    text = str(error).lower()
+    return any(s in text for s in (
+        "connection refused", "no such file or directory", "timeout expired",
+        "could not connect", "server closed the connection", "connection failed",
+        "is the server running", "the database system is shutting down",
+        "the database system is starting up", "network is unreachable",
+        "could not translate host name"))
+
+
+# -- schema upgrades (crm.persistence.database) ------------------------------------------------
+
+_MIGRATION_LOCK = 0x62727565636B65  # "bruecke": one advisory lock key for schema upgrades
+
+
+def lock_for_migration(connection: Connection) -> None:
+    """Several computers may start a new Brücke on the same server at once: the first one
+    upgrades the schema, the others wait here and then find nothing left to do (Alembic
+    reads the revision after this lock, in the same transaction). SQLite serialises writers
+    by itself."""
+    if is_postgresql(connection):
+        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%(key)s)",
+                                   {"key": _MIGRATION_LOCK})

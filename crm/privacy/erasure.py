@@ -53,6 +53,7 @@ from crm.domain import (
 )
 from crm.domain.interactions import interaction_organisation
 from crm.i18n import _
+from crm.persistence import dialect
 from crm.search import index
 
 EXCERPT = 60  # characters of context on each side of a mention
@@ -239,8 +240,9 @@ def find_mentions(session: Session, person: Person,
     mentions = []
     for model, field, title_attr in _TEXTS:
         column = getattr(model, field)
-        clauses = [column.contains(v, autoescape=True) for v in full + partial]
-        clauses += [column.contains(v.lower(), autoescape=True) for v in full + partial]
+        # Case-insensitive like the pattern (PostgreSQL's LIKE is case-sensitive).
+        clauses = [column.icontains(v, autoescape=True) for v in full + partial]
+        clauses += [column.icontains(v.lower(), autoescape=True) for v in full + partial]
         query = select(model).where(or_(*clauses))
         if model is Person:
             query = query.where(Person.id != person.id)
@@ -267,7 +269,7 @@ def _history_rows(session: Session, strings: list[str], uids: set[str]) -> int:
         return 0
     count = 0
     for table, column, owner in _history_columns():
-        clauses = [column.contains(s, autoescape=True) for s in needles]
+        clauses = [column.icontains(s, autoescape=True) for s in needles]
         query = select(column).select_from(table).where(or_(*clauses))
         if owner is not None:
             query = query.where(owner.not_in(uids))
@@ -420,7 +422,7 @@ def _scrub_history(session: Session, uids: set[str], strings: list[str],
     for table, column, _owner in _history_columns():
         needles = strings + sorted(uids)
         rows = session.execute(select(table.c.id, column).where(
-            or_(*[column.contains(s, autoescape=True) for s in needles]))).all()
+            or_(*[column.icontains(s, autoescape=True) for s in needles]))).all()
         for row_id, text in rows:
             clean = texts_re.sub(marker_text(), text) if texts_re else text
             clean = uid_re.sub(pseudonym, clean) if uid_re else clean
@@ -446,6 +448,8 @@ def wipe_free_space(engine: Engine, attempts: int = 20) -> bool:
     second window) delays the truncation: retried for a few seconds; returns whether the
     WAL could be emptied.
     """
+    if dialect.is_postgresql(engine):
+        return dialect.vacuum_server(engine)
     if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
         return False
     raw = engine.raw_connection()

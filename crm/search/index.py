@@ -128,6 +128,7 @@ def index_available(connection: Connection) -> bool:
 def reindex(connection: Connection, keys: Iterable[tuple[int, int]],
             on: date | None = None) -> int:
     """Rewrite the index rows of the given (type code, id) records; gone records vanish."""
+    sql = dialect.search_sql(connection)
     by_type: dict[int, set[int]] = defaultdict(set)
     for code, record_id in keys:
         by_type[code].add(record_id)
@@ -137,10 +138,10 @@ def reindex(connection: Connection, keys: Iterable[tuple[int, int]],
     for code, ids in sorted(by_type.items()):
         for sel in docs.batches(ids):
             built = docs.build(connection, code, sel, day)
-            gone = [{"rowid": docs.rowid(code, i)} for i in sel.ids]
-            connection.exec_driver_sql(dialect.FTS_DELETE_SQL, gone)
+            gone = [docs.rowid(code, i) for i in sel.ids]
+            dialect.delete_search_rows(connection, sql.fts_delete, gone)
             if code != INTERACTION:
-                connection.exec_driver_sql(dialect.NAMES_DELETE_SQL, gone)
+                dialect.delete_search_rows(connection, sql.names_delete, gone)
             words |= _insert(connection, built)
             written += len(sel.ids)
     _add_terms(connection, words)
@@ -151,20 +152,21 @@ def reindex(connection: Connection, keys: Iterable[tuple[int, int]],
 
 def _insert(connection: Connection, built: list[docs.Document]) -> set[str]:
     """Write the documents (their names to the names table too); returns their words."""
+    sql = dialect.search_sql(connection)
     if not built:
         return set()
-    connection.exec_driver_sql(dialect.FTS_INSERT_SQL, [d.params() for d in built])
+    dialect.insert_rows(connection, sql.fts_insert, [d.params() for d in built],
+                        table=dialect.SEARCH_TABLE, columns=("rowid", *dialect.SEARCH_COLUMNS))
     named = [{"rowid": d.rowid, "name": d.name, "flags": d.flags} for d in built if d.name]
-    if named:
-        connection.exec_driver_sql(dialect.NAMES_INSERT_SQL, named)
+    dialect.insert_rows(connection, sql.names_insert, named, table=dialect.NAMES_TABLE,
+                        columns=("rowid", "name", "flags"))
     return set().union(*(d.words() for d in built))
 
 
 def _add_terms(connection: Connection, words: Iterable[str]) -> None:
     ordered = sorted(words)
     for start in range(0, len(ordered), 5000):
-        connection.exec_driver_sql(dialect.TERMS_INSERT_SQL,
-                                   [{"term": w} for w in ordered[start:start + 5000]])
+        dialect.insert_search_terms(connection, ordered[start:start + 5000])
 
 
 def rebuild(session: Session) -> int:
@@ -173,8 +175,9 @@ def rebuild(session: Session) -> int:
     Set-based: a few queries per chunk of ids and one ``executemany`` per chunk.
     """
     connection = session.connection()
+    sql = dialect.search_sql(connection)
     dialect.recreate_search_index(connection)
-    connection.exec_driver_sql(dialect.TERMS_CLEAR_SQL)
+    connection.exec_driver_sql(sql.terms_clear)
     day = today()
     count = 0
     words: set[str] = set()
@@ -226,22 +229,23 @@ def needs_maintenance(state: IndexState) -> bool:
 def check(session: Session) -> list[str]:
     """Differences between the index and the tables, one line each (empty: all well)."""
     connection = session.connection()
+    sql = dialect.search_sql(connection)
     if not index_available(connection):
         return ["search index: missing (the database has no search tables)"]
     problems: list[str] = []
     if read_state(connection).rebuild_needed:
         problems.append("search index: not built yet (rebuild pending)")
-    for statement in dialect.FTS_INTEGRITY_SQL:
+    for statement in sql.integrity:
         try:
             connection.exec_driver_sql(statement)
         except Exception as exc:  # noqa: BLE001 - any failure is the finding itself
             problems.append(f"search index: integrity check failed: {exc}")
     known = set(connection.execute(select(search_terms.c.term)).scalars())
     problems += [f"search index: the word {t!r} is missing from the word list"
-                 for (t,) in connection.exec_driver_sql(dialect.VOCAB_TERMS_SQL)
+                 for (t,) in connection.exec_driver_sql(sql.vocab_terms)
                  if t not in known]
-    stored = _keys(connection, dialect.FTS_ROWIDS_SQL)
-    named = _keys(connection, dialect.NAMES_ROWIDS_SQL)
+    stored = _keys(connection, sql.fts_rowids)
+    named = _keys(connection, sql.names_rowids)
     day = today()
     for code, model in MODELS.items():
         kind = docs.TYPE_NAMES[code]
@@ -266,15 +270,16 @@ def _keys(connection: Connection, statement: str) -> dict[int, set[int]]:
 
 def _stale(connection: Connection, code: int, ids: set[int], day: date) -> list[str]:
     """Records whose index rows differ from what their tables say now."""
+    sql = dialect.search_sql(connection)
     kind = docs.TYPE_NAMES[code]
     problems = []
     for sel in docs.batches(ids, REBUILD_CHUNK):
         expected = {d.rowid: d for d in docs.build(connection, code, sel, day)}
         bounds = {"low": docs.rowid(code, sel.ids[0]), "high": docs.rowid(code, sel.ids[-1])}
         rows = {r[0]: tuple(r[1:])
-                for r in connection.exec_driver_sql(dialect.FTS_RANGE_SQL, bounds)}
+                for r in connection.exec_driver_sql(sql.fts_range, bounds)}
         names = {r[0]: tuple(r[1:])
-                 for r in connection.exec_driver_sql(dialect.NAMES_RANGE_SQL, bounds)}
+                 for r in connection.exec_driver_sql(sql.names_range, bounds)}
         for key, doc in expected.items():
             record_id = docs.split_rowid(key)[1]
             if key in rows and rows[key] != doc.columns():
@@ -429,9 +434,18 @@ def _after_flush(session: Session, _context: Any) -> None:
     reindex(connection, _dependents(connection, changes))
 
 
+# The session factories maintenance is installed on. Not ``event.contains``: SQLAlchemy's
+# event registry keys a listener by ``id()`` of the factory and keeps the key after the factory
+# is gone, so a new factory that Python places at a freed one's address would look maintained
+# already and get no hooks (its flushes would never reach the index). A dead weak reference
+# never equals a new one, so this set cannot mistake one factory for another.
+_maintained: weakref.WeakSet[sessionmaker[Session]] = weakref.WeakSet()
+
+
 def install_index_maintenance(sessions: sessionmaker[Session]) -> None:
     """Keep the index in step with every flush of sessions from ``sessions`` (idempotent)."""
-    if not event.contains(sessions, "before_flush", _before_flush):
-        event.listen(sessions, "before_flush", _before_flush)
-    if not event.contains(sessions, "after_flush", _after_flush):
-        event.listen(sessions, "after_flush", _after_flush)
+    if sessions in _maintained:
+        return
+    event.listen(sessions, "before_flush", _before_flush)
+    event.listen(sessions, "after_flush", _after_flush)
+    _maintained.add(sessions)

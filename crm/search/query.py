@@ -138,13 +138,13 @@ def groups(tier: Tier, terms: Sequence[WordTerms]) -> Groups | None:
     return result
 
 
-def match_expression(tier: Tier, terms: Sequence[WordTerms],
-                     include_archived: bool) -> str | None:
+def match_expression(tier: Tier, terms: Sequence[WordTerms], include_archived: bool,
+                     engine: str = "sqlite") -> str | None:
     found = groups(tier, terms)
     if found is None:
         return None
     return dialect.fts_match_expression(
-        found, exclude_flag=None if include_archived else ARCHIVED
+        found, exclude_flag=None if include_archived else ARCHIVED, engine=engine
     )
 
 

@@ -47,7 +47,7 @@ class Vocabulary:
         if len(prefix) <= INDEXED_PREFIX:
             return [(prefix, True)]
         rows = connection.exec_driver_sql(
-            dialect.TERMS_RANGE_SQL,
+            dialect.search_sql(connection).terms_range,
             {"low": prefix, "high": prefix + _HIGH, "limit": MAX_WORDS + 1},
         ).all()
         if len(rows) > MAX_WORDS:
@@ -102,9 +102,9 @@ class Vocabulary:
 
     def _letter(self, connection: Connection, letter: str) -> list[str]:
         if letter not in self._letters:
+            sql = dialect.search_sql(connection)
             rows = connection.exec_driver_sql(
-                dialect.TERMS_RANGE_SQL,
-                {"low": letter, "high": letter + _HIGH, "limit": -1},
+                sql.terms_range, {"low": letter, "high": letter + _HIGH, "limit": sql.no_limit},
             )
             self._letters[letter] = [w for (w,) in rows]
         return self._letters[letter]

@@ -225,7 +225,7 @@ class EventService(Service):
             persons = session.scalars(
                 select(Person).join(Role, Role.person_id == Person.id)
                 .join(Organisation, Organisation.id == Role.organisation_id)
-                .where(Role.title.contains(text, autoescape=True),
+                .where(Role.title.icontains(text, autoescape=True),
                        or_(Role.start_date.is_(None), Role.start_date <= day),
                        or_(Role.end_date.is_(None), Role.end_date > day),
                        Person.archived_at.is_(None), Organisation.archived_at.is_(None))

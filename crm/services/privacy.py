@@ -35,6 +35,7 @@ from crm.domain import (
 )
 from crm.domain.consent import MAILING_PURPOSES
 from crm.errors import ConflictError, NotFoundError, ValidationError
+from crm.persistence import dialect
 from crm.privacy import erasure, retention
 from crm.privacy.erasure import ErasurePlan, ErasureResult
 from crm.privacy.retention import StaleRow
@@ -312,7 +313,7 @@ class PrivacyService(Service):
         with self._write() as session:
             session.info["audit_disabled"] = True  # the erasure writes its own entry
             session.info["search_index_disabled"] = True  # rebuilt as a whole
-            session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
+            dialect.secure_delete(session.connection())
             found = refs.resolve_person(session, person_ref)
             if expected_version is not None and expected_version != found.version:
                 raise ConflictError("person", found.uid, {}, {}, found.version)

@@ -113,7 +113,7 @@ class RoleService(Service):
                 select(Role)
                 .join(Role.person)
                 .join(Role.organisation)
-                .where(Role.title.contains(title_contains, autoescape=True))
+                .where(Role.title.icontains(title_contains, autoescape=True))
                 .where(Person.archived_at.is_(None), Organisation.archived_at.is_(None))
             )
             if current_only:

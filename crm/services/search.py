@@ -134,8 +134,11 @@ class SearchService(Service):
             [{}] if len(codes) == len(TYPE_NAMES)
             else [dict(zip(("low", "high"), rowid_range(c), strict=True)) for c in codes]
         )
-        statements = {names: text(dialect.fts_candidates_sql(names, len(ranges[0]) > 0))
-                      for names in (True, False)}
+        engine = connection.dialect.name
+        statements = {
+            names: text(dialect.fts_candidates_sql(names, len(ranges[0]) > 0, engine=engine))
+            for names in (True, False)
+        }
         for tier in TIERS:
             if len(found) >= limit:
                 break
@@ -143,7 +146,7 @@ class SearchService(Service):
                 terms = self._with_typos(connection, terms, version)
                 if not any(t.typos for t in terms):
                     break
-            expression = match_expression(tier, terms, include_archived)
+            expression = match_expression(tier, terms, include_archived, engine)
             if expression is None:
                 continue
             cap = len(found) + max(3 * limit, 60)

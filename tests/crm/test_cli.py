@@ -77,10 +77,19 @@ def assert_user_error(result: subprocess.CompletedProcess[str]) -> str:
 # -- a small network, built once -------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def net(request: pytest.FixtureRequest,
+        tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """On each engine: a SQLite file the first command creates, or a PostgreSQL database
+    copied from the seeded template (what ``init`` would make of an empty one)."""
     home = tmp_path_factory.mktemp("net-home")
     db = str(home / "network.db")
+    cluster = None
+    if request.param == "postgresql":
+        cluster = request.getfixturevalue("pg_cluster")
+        cluster.drop_database("bruecke_cli_net")
+        db = cluster.create_database("bruecke_cli_net",
+                                     template=request.getfixturevalue("pg_template"))
     with pytest.MonkeyPatch.context() as mp:
         for key, value in _environment(home).items():
             mp.setenv(key, value)
@@ -101,16 +110,21 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         set_language("de")
         yield {"db": db, "gera": gera, "jena": jena, "olena": olena, "schmidt": schmidt,
                "mueller": mueller, "env": _environment(home)}
+    if cluster is not None:
+        cluster.drop_database("bruecke_cli_net")
 
 
 def counts(db: str) -> tuple[int, int]:
-    """Persons and organisations in the database, read without the CLI."""
-    conn = sqlite3.connect(db)
+    """Persons and organisations in the database (a file or a URL), read without the CLI."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db if "://" in db else f"sqlite:///{db}")
     try:
-        return (conn.execute("SELECT count(*) FROM person").fetchone()[0],
-                conn.execute("SELECT count(*) FROM organisation").fetchone()[0])
+        with engine.connect() as conn:
+            return (conn.scalar(text("SELECT count(*) FROM person")) or 0,
+                    conn.scalar(text("SELECT count(*) FROM organisation")) or 0)
     finally:
-        conn.close()
+        engine.dispose()
 
 
 # -- init and municipalities -----------------------------------------------------------

@@ -14,22 +14,19 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "io"
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _run(db: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "BRUECKE_DB": str(db), "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "crm", "--as", "TS", *args],
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
 
 
 @pytest.fixture
-def db(tmp_path: Path, seeded_template: Path) -> Path:
-    import shutil
-
-    path = tmp_path / "cli.db"
-    shutil.copyfile(seeded_template, path)
-    return path
+def db(db_target: str) -> str:
+    """A seeded database of the test's own: a SQLite file or a PostgreSQL URL."""
+    return db_target
 
 
-def test_import_json_summary_with_errors_then_export_and_merge(db: Path, tmp_path: Path
+def test_import_json_summary_with_errors_then_export_and_merge(db: str, tmp_path: Path
                                                                ) -> None:
     dry = _run(db, "import", str(FIXTURES / "malformed.vcf"), "--dry-run", "--json")
     assert dry.returncode == 0, dry.stderr
@@ -64,7 +61,7 @@ def test_import_json_summary_with_errors_then_export_and_merge(db: Path, tmp_pat
 
 @pytest.mark.parametrize(("content", "name"), [(b"", "empty.csv"),
                                                (bytes(range(256)) * 20, "blob.bin")])
-def test_unreadable_file_exits_1_without_traceback(db: Path, tmp_path: Path,
+def test_unreadable_file_exits_1_without_traceback(db: str, tmp_path: Path,
                                                    content: bytes, name: str) -> None:
     path = tmp_path / name
     path.write_bytes(content)
@@ -73,7 +70,7 @@ def test_unreadable_file_exits_1_without_traceback(db: Path, tmp_path: Path,
     assert "Traceback" not in result.stderr and result.stderr.strip()
 
 
-def test_export_vcard_and_calendar(db: Path, tmp_path: Path) -> None:
+def test_export_vcard_and_calendar(db: str, tmp_path: Path) -> None:
     _run(db, "import", str(FIXTURES / "thunderbird.vcf"))
     out = tmp_path / "all.vcf"
     result = _run(db, "export", "--format", "vcf", "--vcard-version", "3.0", "-o", str(out))

@@ -89,6 +89,20 @@ def test_invite_by_tag_and_by_current_role_title(app) -> None:  # noqa: ANN001
     assert attendee.organisation == "Stadt Gera"
 
 
+def test_role_titles_and_event_texts_match_in_any_case(app) -> None:  # noqa: ANN001
+    """SQLite's LIKE ignores the case of ASCII letters, PostgreSQL's does not: both engines
+    find the same records."""
+    event = _event(app)
+    gera = app.organisations.create(OrganisationInput(name="Stadt Gera", kind="administration",
+                                                      municipality="16052")).uid
+    derya = app.people.create(PersonInput(full_name="Derya Yılmaz")).uid
+    app.roles.add(derya, gera, "Integrationsbeauftragte:r", since="2024-01-01")
+    assert [r.person.uid for r in app.roles.holders("INTEGRATIONSBEAUFTRAGTE")] == [derya]
+    by_role = app.events.invite_role_holders(event.uid, "integrationsbeauftragte")
+    assert [r.name for r in by_role.added] == ["Derya Yılmaz"]
+    assert [e.uid for e in app.interactions.timeline(text="workshop")] == [event.uid]
+
+
 def test_a_missing_person_invites_nobody(app) -> None:  # noqa: ANN001
     event = _event(app)
     people = _persons(app, 2)

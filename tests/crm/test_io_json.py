@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from icalendar import Calendar
 
 from crm.app import open_app
@@ -36,13 +38,27 @@ def _load(path: Path) -> dict:
     return document
 
 
-def test_json_export_restores_into_an_empty_database_exactly(app, seeded_template: Path,
+@pytest.fixture
+def fresh_target(db_engine: str, seeded_template: Path, tmp_path: Path,
+                 request: pytest.FixtureRequest) -> Iterator[str]:
+    """A second, newly set up database on the same engine as ``app``'s."""
+    if db_engine != "postgresql":
+        shutil.copyfile(seeded_template, tmp_path / "fresh.db")
+        yield str(tmp_path / "fresh.db")
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    cluster.drop_database("bruecke_json_fresh")
+    yield cluster.create_database("bruecke_json_fresh",
+                                  template=request.getfixturevalue("pg_template"))
+    cluster.drop_database("bruecke_json_fresh")
+
+
+def test_json_export_restores_into_an_empty_database_exactly(app, fresh_target: str,
                                                              tmp_path: Path) -> None:  # noqa: ANN001
     _fill(app)
     first = tmp_path / "first.json"
     app.exports.export(first, "json")
-    shutil.copyfile(seeded_template, tmp_path / "fresh.db")
-    fresh = open_app(tmp_path / "fresh.db", staff="TS")
+    fresh = open_app(fresh_target, staff="TS")
     try:
         preview = fresh.imports.preview(fresh.imports.read(first))
         assert preview.counts["created"] > 20

@@ -45,8 +45,8 @@ class Services:
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Iterator[Services]:
-    database = open_database(tmp_path / "listing.db")
+def services(db_target: str, tmp_path: Path) -> Iterator[Services]:
+    database = open_database(db_target)
     install_audit(database.sessions)
     with database.sessions.begin() as session:
         session.info["audit_disabled"] = True

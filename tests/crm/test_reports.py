@@ -57,6 +57,22 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def pg_template(pg_cluster) -> Iterator[str]:  # noqa: ANN001
+    """The same for PostgreSQL: the demo network in a template database of the module."""
+    from crm.app import open_app
+    from crm.demo import build_demo
+
+    name = "bruecke_report_template"
+    pg_cluster.drop_database(name)
+    url = pg_cluster.create_database(name)
+    application = open_app(url, staff="TS", prefs=Preferences())
+    build_demo(application.db.sessions, seed=1, persons=300)
+    application.close()
+    yield name
+    pg_cluster.drop_database(name)
+
+
 @pytest.fixture
 def reports(app) -> ReportService:  # noqa: ANN001
     return ReportService(app.ctx, Preferences(network_name=NETWORK))

@@ -9,20 +9,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import sessionmaker
 
 from crm.domain import Interaction, InteractionKind, InteractionParticipant, Person
 from crm.errors import ValidationError
 from crm.persistence import dialect
 from crm.search import documents, index
+from crm.services.base import ServiceContext
 from crm.services.contacts import ContactInput
 from crm.services.organisations import OrganisationInput
-from crm.services.people import PersonInput
+from crm.services.people import PersonInput, PersonService
 from crm.services.search import SearchHit
-
-# KNOWN BUG, not yet understood: now and then a search finds nothing at all (seen for phone
-# queries here and for "Olena" in the CLI tests, about once per full run, never reproduced
-# alone). pyproject's addopts rerun failures up to twice so CI stays usable until it is fixed;
-# reruns are reported in the summary ("R"), never hidden.
 
 
 def person(app, name: str, **fields) -> str:  # noqa: ANN001
@@ -444,13 +441,56 @@ def test_installing_maintenance_twice_changes_nothing(app) -> None:  # noqa: ANN
     uid = person(app, "Duc Tran")
     assert titles(app, "tran") == ["Duc Tran"]
     with app.db.engine.connect() as conn:
-        assert conn.scalar(text("SELECT count(*) FROM search_fts WHERE search_fts MATCH "
-                                "'{name}: \"tran\"'")) == 1
+        engine = conn.dialect.name
+        rows = conn.execute(text(dialect.fts_candidates_sql(False, False, engine=engine)), {
+            "expression": dialect.fts_match_expression([[(("name",), "tran", False)]],
+                                                       engine=engine),
+            "limit": 10}).all()
+    assert len(rows) == 1
     assert uid
+
+
+def test_maintenance_reaches_a_session_factory_at_a_closed_ones_address(app) -> None:  # noqa: ANN001
+    """SQLAlchemy's event registry remembers where a listener went by ``id()`` of the session
+    factory and never forgets it; Python gives a new factory the address (so the ``id()``) of
+    a freed one. Installing maintenance must not mistake the new factory for the old one, or
+    nothing saved through it reaches the index (the search then finds nothing)."""
+    addresses: set[int] = set()
+    reused = 0
+    for number in range(40):
+        factory = sessionmaker(app.db.engine)
+        reused += id(factory) in addresses
+        addresses.add(id(factory))
+        index.install_index_maintenance(factory)
+        name = f"Probe Zeugin{chr(ord('a') + number % 26)}{number}"
+        uid = PersonService(ServiceContext(factory)).create(PersonInput(full_name=name)).uid
+        assert hit_for(app, name, uid) is not None, (number, reused)
+        del factory  # freed at once: the next factory is likely placed at its address
+    assert reused, "no factory was placed at a freed one's address: nothing was tested"
+
+
+def _pg_search_schema(conn) -> set[tuple]:  # noqa: ANN001
+    """The search tables' columns, indexes and word function as PostgreSQL describes them."""
+    return set(conn.execute(text(
+        "SELECT table_name, column_name, data_type, is_generated, "
+        "coalesce(generation_expression, '') FROM information_schema.columns "
+        "WHERE table_name IN ('search_fts', 'search_names')")).all()) | set(conn.execute(text(
+            "SELECT tablename, indexdef, '', '', '' FROM pg_indexes "
+            "WHERE tablename IN ('search_fts', 'search_names')")).all()) | set(conn.execute(text(
+                "SELECT 'search_words', pg_get_functiondef(p.oid), '', '', '' FROM pg_proc p "
+                "WHERE p.proname = 'search_words'")).all())
 
 
 def test_the_migration_creates_the_tables_dialect_describes(app) -> None:  # noqa: ANN001
     with app.db.engine.connect() as conn:
+        if dialect.is_postgresql(conn):
+            migrated = _pg_search_schema(conn)
+            dialect.recreate_search_index(conn)
+            described = _pg_search_schema(conn)
+            conn.rollback()
+            assert migrated == described
+            assert len(migrated) > 10
+            return
         sql = set(conn.execute(text(
             "SELECT sql FROM sqlite_master WHERE name IN "
             "('search_fts', 'search_names', 'search_vocab')")).scalars())

@@ -282,7 +282,9 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.CheckConstraint(
-            "(person_id IS NOT NULL) + (organisation_id IS NOT NULL) + (role_id IS NOT NULL) = 1",
+            "(CASE WHEN person_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN organisation_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN role_id IS NULL THEN 0 ELSE 1 END) = 1",
             name=op.f("ck_contact_point_one_owner"),
         ),
         sa.ForeignKeyConstraint(
