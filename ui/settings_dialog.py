@@ -1,9 +1,10 @@
-"""Settings: the language of the window (takes effect at once, no restart), and what the
-printed reports show: the network's name and logo, the funder's wording and logo."""
+"""Settings: the language of the window (takes effect at once, no restart), what the
+printed reports show (the network's name and logo, the funder's wording and logo), and the
+database opened at the next start (a file or an office server, with a connection test)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -15,14 +16,18 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from crm.config import Preferences, load_preferences, save_preferences
+from crm.connection import ConnectionCheck, check_connection, split_password, with_password
 from crm.i18n import LANGUAGES, _, current_language
+from crm.messages import error_message
 from ui.app import language_name, set_application_language
+from ui.task import TaskRunner
 
 
 def apply_language(prefs: Preferences, language: str) -> None:
@@ -94,11 +99,89 @@ class PrintSettingsGroup(QGroupBox):
                                               "…”"))
 
 
+class DatabaseGroup(QGroupBox):
+    """Which database Brücke opens at the next start: a file or a server address, with a
+    connection test that runs off the GUI thread. The password has its own masked field
+    and is never shown."""
+
+    def __init__(self, prefs: Preferences, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        shown, self._saved_password = split_password(prefs.database)
+        self._original = prefs.database
+        self.target = ImagePathField(shown)
+        self.target.button.clicked.disconnect()
+        self.target.button.clicked.connect(self._choose_file)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.test_button = QPushButton()
+        self.test_button.clicked.connect(self.test_connection)
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        # Room for three wrapped lines from the start: a form row does not grow afterwards.
+        self.result.setMinimumHeight(3 * self.result.fontMetrics().lineSpacing())
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._runner = TaskRunner(self)
+        self.last_check: ConnectionCheck | None = None
+        form = QFormLayout(self)
+        self.labels = [QLabel(), QLabel()]
+        for label, field in zip(self.labels, (self.target, self.password), strict=True):
+            label.setBuddy(field)
+            form.addRow(label, field)
+        form.addRow("", self.test_button)
+        form.addRow(self.result)  # the whole width: messages name the server and wrap
+
+    def value(self) -> str:
+        """The database to store: what was typed, with the password (typed or kept)."""
+        text = self.target.path()
+        password = self.password.text() or self._saved_password
+        return with_password(text, password) if text else ""
+
+    def store(self, prefs: Preferences) -> None:
+        prefs.database = self.value()
+
+    def test_connection(self) -> None:
+        target = self.value()
+        self.test_button.setEnabled(False)
+        self.last_check = None
+        self.result.setText(_("Testing the connection …"))
+        self._runner.start(lambda: check_connection(target), self._tested, self._failed)
+
+    def _tested(self, check: ConnectionCheck) -> None:
+        self.last_check = check
+        self.test_button.setEnabled(True)
+        self.result.setText(("✓ " if check.ok else "✗ ") + check.message)
+        self.window().adjustSize()  # a long message wraps onto more lines: make room
+
+    def _failed(self, exc: Exception) -> None:
+        self._tested(ConnectionCheck(False, error_message(exc), "other"))
+
+    def _choose_file(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Choose a database file"), self.target.path(),
+            _("Brücke databases (*.db);;All files (*)"),
+            options=QFileDialog.Option.DontConfirmOverwrite)
+        if path:
+            self.target.edit.setText(path)
+
+    def retranslate(self) -> None:
+        self.setTitle(_("Database"))
+        self.labels[0].setText(_("File or ser&ver:"))
+        self.labels[1].setText(_("&Password:"))
+        self.target.edit.setPlaceholderText(
+            _("a file, or postgresql+psycopg://login@server/bruecke"))
+        self.password.setPlaceholderText(
+            _("saved, not shown") if self._saved_password
+            else _("only for a server; empty: from ~/.pgpass"))
+        self.test_button.setText(_("&Test connection"))
+        self.target.setToolTip(_("Brücke opens this database at the next start."))
+
+
 class SettingsDialog(QDialog):
     def __init__(self, language: str, parent: QWidget | None = None,
                  prefs: Preferences | None = None) -> None:
         super().__init__(parent)
         self.print_group = PrintSettingsGroup(prefs or load_preferences())
+        self.database_group = DatabaseGroup(prefs or load_preferences())
         self.language_combo = QComboBox()
         for code in LANGUAGES:
             self.language_combo.addItem(language_name(code), code)
@@ -117,9 +200,10 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.hint)
         layout.addWidget(self.print_group)
+        layout.addWidget(self.database_group)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(420)
+        self.setMinimumWidth(520)
         self.retranslate()
 
     @classmethod
@@ -132,6 +216,7 @@ class SettingsDialog(QDialog):
             return None
         if prefs is not None:
             dialog.print_group.store(prefs)
+            dialog.database_group.store(prefs)
         return dialog.language()
 
     def language(self) -> str:
@@ -143,6 +228,7 @@ class SettingsDialog(QDialog):
         self.hint.setText(_("The window switches at once. The command line and reports use "
                             "the same language."))
         self.print_group.retranslate()
+        self.database_group.retranslate()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Sequence
 
 from crm.cli import (
+    copying,
     encryption,
     events,
     interactions,
@@ -41,7 +42,7 @@ from crm.messages import error_message
 AREAS = (setup.register, municipalities.register, organisations.register, people.register,
          roles.register, search.register, interactions.register, tasks.register,
          events.register, projects.register, reports.register, privacy.register,
-         io.register, encryption.register)
+         io.register, encryption.register, copying.register)
 DEBUG_ENV = "BRUECKE_DEBUG"
 EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
 

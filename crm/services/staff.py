@@ -21,6 +21,16 @@ def initials_from_name(name: str) -> str:
     return letters or "XX"
 
 
+def initials_for_login(login: str) -> str:
+    """The staff initials of a server login: the login itself (upper case) when it is a
+    short plain name such as ``ah`` or ``anna``, so that every login has its own staff
+    member; otherwise the initials of its parts (``anna.schmidt`` → ``AS``)."""
+    clean = login.strip()
+    if 0 < len(clean) <= 10 and clean.replace("_", "").isalnum():
+        return clean.upper()
+    return initials_from_name(clean)
+
+
 class StaffService(Service):
     def list(self) -> list[StaffRow]:
         with self._read() as session:
