@@ -103,8 +103,13 @@ def _follow_ups(items: Sequence[FollowUpInput | tuple[Any, ...]], today: date
 # -- the service --------------------------------------------------------------------------
 
 class InteractionService(Service):
-    def log(self, data: LogInput, *, now: datetime | None = None) -> InteractionDetail:
+    def log(self, data: LogInput, *, now: datetime | None = None,
+            uid: str | None = None) -> InteractionDetail:
         """Store one interaction with its participants and follow-ups, all or nothing.
+
+        ``uid`` (an entry logged offline, sent later) makes the call idempotent: if an
+        interaction with that uid exists already, nothing is written and it is returned
+        when it is the same entry (kind, moment, subject), else ConflictError says so.
 
         Raises:
             ValidationError: A bad kind, date, subject, notes, duration or follow-up.
@@ -122,9 +127,14 @@ class InteractionService(Service):
         if not data.participants and not data.organisations:
             raise ValidationError.single("participants", "required")
         with self._write() as session:
+            if uid is not None and session.scalar(
+                    select(Interaction.id).where(Interaction.uid == uid)) is not None:
+                return _same_entry(self._detail(session, uid), kind.value, when, subject)
             interaction = Interaction(kind=kind, occurred_at=when, subject=subject, notes=notes,
                                       duration_minutes=duration,
                                       logged_by_id=self._ctx.staff_id())
+            if uid is not None:
+                interaction.uid = uid
             self._fill_context(session, interaction, data.participants, data.organisations,
                                data.municipality)
             if data.project:
@@ -177,7 +187,7 @@ class InteractionService(Service):
             raise ValidationError({k: ("unknown_field", {}) for k in sorted(unknown)})
         values = _validated(changes)
         with self._write() as session:
-            interaction = self._load(session, uid)
+            interaction = self._load(session, uid, lock=expected_version is not None)
             if expected_version is not None and expected_version != interaction.version:
                 raise ConflictError("interaction", uid, dict(values), {},
                                     interaction.version)
@@ -200,7 +210,7 @@ class InteractionService(Service):
     def delete(self, uid: str, expected_version: int | None = None) -> DeletedInteraction:
         """Delete the interaction and its follow-ups; the result undoes it (restore_deleted)."""
         with self._write() as session:
-            interaction = self._load(session, uid)
+            interaction = self._load(session, uid, lock=expected_version is not None)
             if expected_version is not None and expected_version != interaction.version:
                 raise ConflictError("interaction", uid, {}, {}, interaction.version)
             saved = _snapshot(interaction)
@@ -315,8 +325,8 @@ class InteractionService(Service):
             record(session, interaction, "participants", changes)
 
     @staticmethod
-    def _load(session: Session, uid: str) -> Interaction:
-        found = session.scalar(
+    def _load(session: Session, uid: str, *, lock: bool = False) -> Interaction:
+        query = (
             select(Interaction).where(Interaction.uid == uid).options(
                 selectinload(Interaction.participants).selectinload(
                     InteractionParticipant.person),
@@ -326,6 +336,8 @@ class InteractionService(Service):
                 selectinload(Interaction.organisations),
                 selectinload(Interaction.follow_ups),
             ))
+        # lock: hold the row for a version-checked change (see PersonService._load).
+        found = session.scalar(query.with_for_update(of=Interaction) if lock else query)
         if found is None:
             raise NotFoundError("interaction", uid)
         return found
@@ -347,6 +359,17 @@ def _detail_of(i: Interaction) -> InteractionDetail:
             i.follow_ups, key=lambda f: (f.due_on, f.id))),
         version=i.version, created_at=i.created_at, updated_at=i.updated_at,
     )
+
+
+def _same_entry(existing: InteractionDetail, kind: str, when: datetime, subject: str
+                ) -> InteractionDetail:
+    """An entry sent again: the stored one if it is the same, else a conflict."""
+    mine = {"kind": kind, "occurred_at": when, "subject": subject}
+    theirs = {"kind": existing.kind, "occurred_at": existing.occurred_at,
+              "subject": existing.subject}
+    if mine != theirs:
+        raise ConflictError("interaction", existing.uid, mine, theirs, existing.version)
+    return existing
 
 
 def _unique(items: Sequence[Any]) -> list[Any]:

@@ -110,7 +110,7 @@ class OrganisationService(Service):
         if unknown:
             raise ValidationError({k: ("unknown_field", {}) for k in unknown})
         with self._write() as session:
-            org = self._load(session, uid)
+            org = self._load(session, uid, lock=expected_version is not None)
             values = _validated(session, changes)
             if expected_version is not None and expected_version != org.version:
                 theirs = {k: getattr(org, k) for k in values}
@@ -187,8 +187,9 @@ class OrganisationService(Service):
             return organisation_detail(org)
 
     @staticmethod
-    def _load(session: Session, uid: str) -> Organisation:
-        org = session.scalars(
+    def _load(session: Session, uid: str, *, lock: bool = False) -> Organisation:
+        """``lock``: hold the row for a version-checked save (see PersonService._load)."""
+        query = (
             select(Organisation)
             .where(Organisation.uid == uid)
             .options(
@@ -196,7 +197,9 @@ class OrganisationService(Service):
                 selectinload(Organisation.tags),
                 selectinload(Organisation.roles).selectinload(Role.person),
             )
-        ).one_or_none()
+        )
+        org = session.scalars(
+            query.with_for_update(of=Organisation) if lock else query).one_or_none()
         return org if org is not None else refs.resolve_organisation(session, uid)
 
     # -- whole-dialog saves, live checks and undo (used by the Qt dialogs) ---------------
@@ -234,7 +237,7 @@ class OrganisationService(Service):
         if uid is None:
             fields = {"name": "", "kind": "", **fields}
         with self._write() as session:
-            org = self._load(session, uid) if uid else None
+            org = self._load(session, uid, lock=expected_version is not None) if uid else None
             values, points, names = validated_parts(
                 lambda: _validated_with_refs(session, fields, org), contact_points, tags)
             if org is None:

@@ -104,7 +104,7 @@ class PersonService(Service):
             raise ValidationError({k: ("unknown_field", {}) for k in unknown})
         values = validated_fields(changes)
         with self._write() as session:
-            person = self._load(session, uid)
+            person = self._load(session, uid, lock=expected_version is not None)
             self._check_version(person, expected_version, values)
             for key, value in values.items():
                 setattr(person, key, value)
@@ -181,8 +181,11 @@ class PersonService(Service):
             return person_detail(person)
 
     @staticmethod
-    def _load(session: Session, uid: str) -> Person:
-        person = session.scalars(
+    def _load(session: Session, uid: str, *, lock: bool = False) -> Person:
+        """The person with contacts, tags and roles; ``lock`` holds its row until the
+        transaction ends (a version-checked save: a concurrent one waits, then sees the
+        new version and reports the conflict with both values)."""
+        query = (
             select(Person)
             .where(Person.uid == uid)
             .options(
@@ -190,7 +193,9 @@ class PersonService(Service):
                 selectinload(Person.tags),
                 selectinload(Person.roles).selectinload(Role.organisation),
             )
-        ).one_or_none()
+        )
+        person = session.scalars(
+            query.with_for_update(of=Person) if lock else query).one_or_none()
         if person is None:
             return refs.resolve_person(session, uid)
         return person
@@ -243,7 +248,7 @@ class PersonService(Service):
                 session.add(person)
                 session.flush()
             else:
-                person = self._load(session, uid)
+                person = self._load(session, uid, lock=expected_version is not None)
                 if expected_version is not None and expected_version != person.version:
                     raise ConflictError(
                         "person", person.uid, conflict_values(values, points, names),
