@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic import command
+from sqlalchemy import create_engine, inspect
 
 from crm.errors import DatabaseError
 from crm.persistence.database import alembic_config, head_revision, open_database
@@ -16,6 +19,37 @@ from crm.persistence.database import alembic_config, head_revision, open_databas
 
 def _digest(path: Path) -> bytes:
     return path.read_bytes()
+
+
+@pytest.fixture
+def empty_target(db_engine: str, tmp_path: Path,
+                 request: pytest.FixtureRequest) -> Iterator[str]:
+    """An empty database: a new SQLite file, or a new database on the PostgreSQL server."""
+    if db_engine == "postgresql":
+        cluster = request.getfixturevalue("pg_cluster")
+        name = f"bruecke_empty_{uuid.uuid4().hex[:12]}"
+        url = cluster.create_database(name)
+        yield url
+        cluster.drop_database(name)
+        return
+    path = tmp_path / "empty.db"
+    sqlite3.connect(path).close()
+    yield str(path)
+
+
+def _snapshot(target: str) -> object:
+    """What must not change: the file's bytes, or the server database's tables and version."""
+    if not target.startswith("postgresql"):
+        return _digest(Path(target))
+    engine = create_engine(target)
+    try:
+        with engine.connect() as conn:
+            tables = sorted(inspect(conn).get_table_names())
+            version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+            people = conn.exec_driver_sql("SELECT count(*) FROM person").scalar()
+    finally:
+        engine.dispose()
+    return tables, [tuple(r) for r in version], people
 
 
 def test_new_database_is_owner_only_wal_with_foreign_keys(tmp_path: Path) -> None:
@@ -71,19 +105,20 @@ def test_other_sqlite_database_is_refused_and_untouched(tmp_path: Path) -> None:
     assert _digest(path) == before
 
 
-def test_newer_schema_is_refused_and_untouched(tmp_path: Path) -> None:
-    path = tmp_path / "newer.db"
-    open_database(path).dispose()
-    conn = sqlite3.connect(path)
-    conn.execute("UPDATE alembic_version SET version_num = '9999_future'")
-    conn.commit()
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
-    before = _digest(path)
+def test_newer_schema_is_refused_and_untouched(empty_target: str) -> None:
+    db = open_database(empty_target)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999_future'")
+    db.dispose()
+    if not empty_target.startswith("postgresql"):
+        conn = sqlite3.connect(empty_target)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+    before = _snapshot(empty_target)
     with pytest.raises(DatabaseError) as info:
-        open_database(path)
+        open_database(empty_target)
     assert info.value.code == "too_new"
-    assert _digest(path) == before
+    assert _snapshot(empty_target) == before
 
 
 def test_truncated_database_is_refused(tmp_path: Path) -> None:
@@ -115,11 +150,8 @@ def test_directory_is_refused(tmp_path: Path) -> None:
     assert info.value.code == "not_a_file"
 
 
-def test_upgrade_from_first_revision_keeps_data_and_copies_file(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    conn = sqlite3.connect(path)
-    conn.close()
-    db = open_database(path, upgrade=False)
+def test_upgrade_from_first_revision_keeps_data_and_copies_file(empty_target: str) -> None:
+    db = open_database(empty_target, upgrade=False)
     cfg = alembic_config()
     with db.engine.begin() as connection:
         cfg.attributes["connection"] = connection
@@ -132,9 +164,8 @@ def test_upgrade_from_first_revision_keeps_data_and_copies_file(tmp_path: Path) 
             "'yilmaz sahin')"
         )
     db.dispose()
-    upgraded = open_database(path)
+    upgraded = open_database(empty_target)
     try:
-        assert upgraded.backup_path is not None and upgraded.backup_path.exists()
         with upgraded.engine.connect() as connection:
             row = connection.exec_driver_sql(
                 "SELECT full_name, notes FROM person WHERE id = 1").one()
@@ -142,6 +173,10 @@ def test_upgrade_from_first_revision_keeps_data_and_copies_file(tmp_path: Path) 
                 "SELECT version_num FROM alembic_version").scalar()
         assert tuple(row) == ("Şahin Yılmaz", "Notiz <b>&")
         assert revision == head_revision()
+        if empty_target.startswith("postgresql"):
+            assert upgraded.backup_path is None  # a server's backups are pg_dump's job
+            return
+        assert upgraded.backup_path is not None and upgraded.backup_path.exists()
         backup = sqlite3.connect(upgraded.backup_path)
         assert backup.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
         backup.close()
@@ -149,15 +184,72 @@ def test_upgrade_from_first_revision_keeps_data_and_copies_file(tmp_path: Path) 
         upgraded.dispose()
 
 
-def test_empty_database_upgrades_to_head(tmp_path: Path) -> None:
-    path = tmp_path / "empty.db"
-    sqlite3.connect(path).close()
-    db = open_database(path)
+def test_empty_database_upgrades_to_head(empty_target: str) -> None:
+    db = open_database(empty_target)
     try:
         with db.engine.connect() as connection:
-            tables = {r[0] for r in connection.exec_driver_sql(
-                "SELECT name FROM sqlite_master WHERE type='table'")}
+            tables = set(inspect(connection).get_table_names())
         assert {"person", "organisation", "municipality", "role", "interaction",
                 "audit_entry"} <= tables
     finally:
         db.dispose()
+
+
+def test_upgrade_to_0007_copies_interaction_times_into_the_link_tables(
+        empty_target: str) -> None:
+    """0007: the link tables get their interaction's occurred_at (backfilled, then kept by
+    triggers) and the last-contact indexes."""
+    db = open_database(empty_target, upgrade=False)
+    cfg = alembic_config()
+    stamp = "'2025-01-01 10:00:00', '2025-01-01 10:00:00', 1"
+    with db.engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0006")
+        for n in (1, 2):
+            connection.exec_driver_sql(
+                "INSERT INTO organisation (id, uid, created_at, updated_at, version, name, kind, "
+                f"notes, sort_key) VALUES ({n}, '{uuid.uuid4()}', {stamp}, 'Verein {n}', "
+                f"'administration', '', 'verein {n}')")
+            connection.exec_driver_sql(
+                "INSERT INTO interaction (id, uid, created_at, updated_at, version, kind, "
+                f"occurred_at, subject, notes) VALUES ({n}, '{uuid.uuid4()}', {stamp}, "
+                f"'meeting', '2025-0{n}-15 09:30:00', 'Treffen {n}', '')")
+        connection.exec_driver_sql(
+            "INSERT INTO interaction_participant (id, interaction_id, organisation_id, "
+            "role_title) VALUES (1, 1, 2, 'Leitung'), (2, 2, 1, '')")
+        connection.exec_driver_sql(
+            "INSERT INTO interaction_organisation (interaction_id, organisation_id) "
+            "VALUES (1, 1), (2, 2)")
+    db.dispose()
+    upgraded = open_database(empty_target)
+    same = ("SELECT count(*) FROM {0} AS link JOIN interaction ON interaction.id = "
+            "link.interaction_id WHERE link.occurred_at = interaction.occurred_at")
+    try:
+        with upgraded.engine.begin() as connection:
+            for table in ("interaction_participant", "interaction_organisation"):
+                assert connection.exec_driver_sql(same.format(table)).scalar() == 2
+            indexes = {table: {i["name"] for i in inspect(connection).get_indexes(table)}
+                       for table in ("interaction", "interaction_participant",
+                                     "interaction_organisation")}
+            # The triggers run on the upgraded database too.
+            connection.exec_driver_sql(
+                "UPDATE interaction SET occurred_at = '2025-03-01 08:00:00' WHERE id = 1")
+            connection.exec_driver_sql(
+                "INSERT INTO interaction_participant (id, interaction_id, organisation_id, "
+                "role_title) VALUES (3, 2, 2, '')")
+            for table, count in (("interaction_participant", 3), ("interaction_organisation", 2)):
+                assert connection.exec_driver_sql(same.format(table)).scalar() == count
+            moved = connection.exec_driver_sql(
+                "SELECT count(*) FROM interaction_organisation WHERE occurred_at = "
+                "'2025-03-01 08:00:00'").scalar()
+        assert moved == 1
+        assert "ix_interaction_municipality_at" in indexes["interaction"]
+        assert "ix_interaction_municipality_id" not in indexes["interaction"]
+        assert {"ix_interaction_participant_organisation_at",
+                "ix_interaction_participant_role_id"} <= indexes["interaction_participant"]
+        assert indexes["interaction_organisation"] >= {
+            "ix_interaction_organisation_organisation_at"}
+        assert "ix_interaction_organisation_organisation_id" not in indexes[
+            "interaction_organisation"]
+    finally:
+        upgraded.dispose()
