@@ -49,14 +49,58 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 1
-    from crm.app import App, open_app, passphrase_from_env
+    early = _FirstPageReader(args.db)  # reads while Qt loads: sqlite3 releases the GIL
     from ui.app import run
 
-    def opener(initials: str | None, name: str | None, passphrase: str | None = None) -> App:
-        return open_app(args.db, staff=initials, staff_name=name,
-                        passphrase=passphrase or passphrase_from_env())
+    def opener(initials: str | None, name: str | None, passphrase: str | None = None) -> Any:
+        from crm.app import passphrase_from_env  # SQLAlchemy: after the first paint
+        from crm.offline import open_with_offline_fallback, start_offline_copy
 
-    return run(opener, _demo_loader(), [sys.argv[0]])
+        # A server that cannot be reached opens its offline copy (read-only, an outbox for
+        # the quick log); a reachable one keeps that copy current (issue 10).
+        app = open_with_offline_fallback(args.db, staff=initials, staff_name=name,
+                                         passphrase=passphrase or passphrase_from_env())
+        start_offline_copy(app)
+        return app
+
+    return run(opener, _demo_loader(), [sys.argv[0]], first_page=early.result)
+
+
+class _FirstPageReader:
+    """The persons list's first page of a plain local file at the current schema, read
+    without the ORM on a thread of its own while Qt starts (crm.first_page, issue 9): the
+    window paints it and opens the database right after. None: the normal start."""
+
+    def __init__(self, db: str | None) -> None:
+        import threading
+
+        from crm.config import load_preferences
+
+        self._db = db
+        self._prefs = load_preferences()
+        self._page: Any = None
+        self._thread = threading.Thread(target=self._read, name="first-page", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            self._page = self._read_for(self._prefs)
+        except Exception:  # noqa: BLE001 - the normal start opens it and tells what is wrong
+            self._page = None
+
+    def _read_for(self, prefs: Any) -> Any:
+        from crm.first_page import database_target, read_first_page
+
+        return read_first_page(database_target(self._db, prefs))
+
+    def result(self, prefs: Any) -> Any:
+        """The page for these preferences (read again if they name another database)."""
+        from crm.first_page import database_target
+
+        self._thread.join()
+        if database_target(self._db, prefs) != database_target(self._db, self._prefs):
+            return self._read_for(prefs)
+        return self._page
 
 
 def _demo_loader() -> Any:

@@ -346,8 +346,20 @@ def database_message(code: str, path: str, detail: str = "") -> str:
         ),
         "operational": lambda: _("The database {path} reported an error: {detail}"),
         "missing": lambda: _("The file {path} does not exist."),
+        "no_offline_copy": lambda: _(
+            "The server {path} cannot be reached, and there is no offline copy of it yet."
+        ),
         "not_a_backup": lambda: _(
             "{path} is not a backup of a Brücke database. Nothing was changed."
+        ),
+        "backup_wrong_passphrase": lambda: _(
+            "The passphrase does not open the backup {path}: it is encrypted with another "
+            "passphrase, or it is not a Brücke backup. Nothing was changed."
+        ),
+        "opened_read_only": lambda: _(
+            "This window has the database {path} open read-only, because another Brücke "
+            "window is using it: changes are not possible here. Make them in the other "
+            "window."
         ),
         "backup_damaged": lambda: _(
             "The backup {path} is damaged or incomplete ({detail}). Nothing was changed."
@@ -372,9 +384,22 @@ def database_message(code: str, path: str, detail: str = "") -> str:
             "The database {path} is open in a Brücke window. Close the window first."
         ),
         "no_file": lambda: _("{path} is not a database file; this needs a database file."),
+        "target_not_empty": lambda: _(
+            "The target database {path} is not empty (table {detail}): copy only into an "
+            "empty database. Nothing was copied."
+        ),
+        "unreachable": lambda: _("The database {path} cannot be reached: {detail}"),
+        "copy_differs": lambda: _(
+            "The copy in {path} differs from the original in: {detail}. Do not use the copy."
+        ),
     }
     text = texts.get(code)
     values = {"path": path, "detail": _one_line(detail)}
+    if code == "not_a_backup" and detail == ENCRYPTED_HINT:
+        return _(
+            "{path} is not a Brücke backup, or it is encrypted and needs its passphrase "
+            "(BRUECKE_PASSPHRASE). Nothing was changed."
+        ).format(**values)
     if code == "not_sqlite" and detail == ENCRYPTED_HINT:
         return _(
             "{path} is not a Brücke database, or it is encrypted and needs its passphrase "

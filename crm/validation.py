@@ -20,6 +20,7 @@ MAX_NAME = 300
 MAX_NOTES = 200_000
 # C0/C1 controls except tab and newline; also lone surrogates cannot be stored.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def clean_text(field: str, value: str | None, *, limit: int, multiline: bool = False) -> str:
@@ -28,7 +29,7 @@ def clean_text(field: str, value: str | None, *, limit: int, multiline: bool = F
     if not multiline and "\n" in text.strip():
         raise ValidationError.single(field, "control_chars")
     text = text.strip()
-    if _CONTROL.search(text) or any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+    if _CONTROL.search(text) or _SURROGATE.search(text):
         raise ValidationError.single(field, "control_chars")
     if len(text) > limit:
         raise ValidationError.single(field, "too_long", limit=limit)
@@ -50,11 +51,20 @@ def notes(field: str, value: str | None) -> str:
     return clean_text(field, value, limit=MAX_NOTES, multiline=True)
 
 
+# A number already in E.164 form for the default region, without a national prefix: parsing
+# it gives back country code 49 and exactly these digits (nothing to strip), so only the
+# validity check is left to do (an import checks tens of thousands of stored numbers).
+_HOME_E164 = re.compile(r"\+49[1-9][0-9]{1,14}")
+
+
 def normalise_phone(field: str, value: str) -> str:
     """Validate a phone number and return it in E.164 (default region Germany)."""
     import phonenumbers  # imported on first use: it adds ~25 ms to the window's start-up
 
     text = clean_text(field, value, limit=50)
+    if _HOME_E164.fullmatch(text) and phonenumbers.is_valid_number(
+            phonenumbers.PhoneNumber(country_code=49, national_number=int(text[3:]))):
+        return text  # what parse + format would give (invalid ones take the full path)
     try:
         number = phonenumbers.parse(text, DEFAULT_REGION)
     except phonenumbers.NumberParseException as exc:
@@ -78,10 +88,52 @@ def display_phone(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+# A plain address: an ASCII dot-atom before the @ (which email_validator accepts and keeps
+# as it is) and an ASCII host name after it (checked by email_validator once per domain).
+_ATEXT = r"[a-zA-Z0-9_!#$%&'*+\-/=?^`{|}~]+"
+_PLAIN_EMAIL = re.compile(rf"({_ATEXT}(?:\.{_ATEXT})*)@([A-Za-z0-9.\-]+)")
+_MAX_EMAIL = 254
+# RFC 2142 mailboxes email_validator lower-cases: these take the full path.
+_MAILBOX_NAMES = frozenset((
+    "info", "marketing", "sales", "support", "abuse", "noc", "security", "postmaster",
+    "hostmaster", "usenet", "news", "webmaster", "www", "uucp", "ftp"))
+
+
+@lru_cache(maxsize=4096)
+def _email_domain(domain: str) -> tuple[str, str] | None:
+    """email_validator's normalised (domain, ASCII domain) of a domain, None if refused."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        result = validate_email("a@" + domain, check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return str(result.domain), str(result.ascii_domain)
+
+
+def _plain_email(text: str) -> str | None:
+    """``validate_email(text).normalized`` for a plain address, with the domain checked once
+    per domain (domains repeat, addresses do not); None where the full check must decide."""
+    match = _PLAIN_EMAIL.fullmatch(text)
+    if match is None or match[1].lower() in _MAILBOX_NAMES:
+        return None
+    domain = _email_domain(match[2])
+    if domain is None:
+        return None
+    local = match[1]
+    forms = (text, f"{local}@{domain[0]}", f"{local}@{domain[1]}")
+    if any(len(form.encode("utf-8")) > _MAX_EMAIL for form in forms):
+        return None
+    return forms[1]
+
+
 def normalise_email(field: str, value: str) -> str:
+    text = clean_text(field, value, limit=254)
+    plain = _plain_email(text)
+    if plain is not None:
+        return plain
     from email_validator import EmailNotValidError, validate_email  # ~50 ms, on first use
 
-    text = clean_text(field, value, limit=254)
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:

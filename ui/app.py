@@ -13,7 +13,7 @@ import socket
 import sys
 import time
 from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from PySide6.QtCore import (
@@ -38,6 +38,8 @@ App = Any  # crm.app.App
 # (staff initials, staff name, passphrase=None) → App; a passphrase opens an encrypted file
 AppOpener = Callable[..., App]
 DemoLoader = Callable[[App], None]
+# Preferences → crm.first_page.FirstPage or None: the first page read without the ORM
+FirstPageReader = Callable[[Preferences], Any]
 
 # Freedesktop theme names tried before the bundled icon of the same purpose.
 _THEME_NAMES = {
@@ -159,18 +161,22 @@ def create_application(argv: list[str]) -> QApplication:
 
 
 def run(open_app: AppOpener, load_demo: DemoLoader | None = None,
-        argv: list[str] | None = None) -> int:
-    """Show the window until the user quits; the exit status for main.py."""
+        argv: list[str] | None = None, first_page: FirstPageReader | None = None) -> int:
+    """Show the window until the user quits; the exit status for main.py.
+
+    ``first_page(prefs)`` (crm.first_page via main.py) may read the persons list's first
+    page without the ORM: the window then paints it first and opens the database right
+    after its first paint (:func:`_show_preloaded`); None takes the normal path."""
     qapp = create_application(argv if argv is not None else sys.argv)
     wakeup = _SignalWakeup(_quit_everything, qapp)
     try:
-        return _start(qapp, wakeup, open_app, load_demo)
+        return _start(qapp, wakeup, open_app, load_demo, first_page)
     finally:
         wakeup.restore()
 
 
 def _start(qapp: QApplication, wakeup: _SignalWakeup, open_app: AppOpener,
-           load_demo: DemoLoader | None) -> int:
+           load_demo: DemoLoader | None, first_page: FirstPageReader | None = None) -> int:
     prefs = load_preferences()
     from crm.logging_setup import setup_logging
 
@@ -186,6 +192,9 @@ def _start(qapp: QApplication, wakeup: _SignalWakeup, open_app: AppOpener,
             return 0
         prefs.staff_initials, staff_name, wants_demo = answer.initials, answer.name, answer.demo
         save_preferences(prefs)
+    page = _read_first_page(first_page, prefs) if not wants_demo else None
+    if page is not None:
+        return _show_preloaded(qapp, page, open_app, prefs, staff_name, load_demo)
     app = _open(open_app, prefs, staff_name)
     if app is None:
         return 1
@@ -240,6 +249,13 @@ def _open_encrypted(open_app: AppOpener, prefs: Preferences,
         try:
             return open_app(prefs.staff_initials or None, staff_name, passphrase=passphrase)
         except DatabaseError as exc:
+            if exc.code == "damaged":  # offer its latest good (encrypted) backup
+                from ui.privacy import recover_damaged_database
+
+                if not recover_damaged_database(exc, prefs, passphrase=passphrase):
+                    return None
+                return _open(partial(open_app, passphrase=passphrase),
+                             prefs, staff_name, retry=False)
             if exc.code != "wrong_passphrase":
                 QMessageBox.critical(None, _("Brücke cannot start"), error_message(exc))
                 return None
@@ -256,14 +272,12 @@ def _show(qapp: QApplication, app: App, load_demo: DemoLoader | None, wants_demo
     TaskRunner.hold()  # the other sections' loading waits for the list's first paint
     window = MainWindow(app, demo_loader=demo)
     connect_editing(window, app)
-    from ui import privacy
-
-    session = privacy.start(window, app)  # lock file, network share, automatic backup
-    if session is None:
+    parts = _OpenParts()
+    if not parts.attach(window, app):
         window.deleteLater()
         return 0
     window.show()
-    _FirstPaint(window, TaskRunner.release)
+    _FirstPaint(window, lambda: _after_first_paint(window))
     if os.environ.get(BENCH_ENV):
         _report_first_paint(qapp, window)
     if wants_demo and demo is not None:
@@ -273,9 +287,146 @@ def _show(qapp: QApplication, app: App, load_demo: DemoLoader | None, wants_demo
     finally:
         if window.isVisible():  # the loop ended otherwise than by closing the window
             window.close()
-        window.shutdown()
-        privacy.stop(window, app, session)  # the last automatic backup, then the lock
+        parts.stop(window)
         window.deleteLater()
+
+
+def _read_first_page(first_page: FirstPageReader | None, prefs: Preferences) -> Any:
+    if first_page is None:
+        return None
+    try:
+        return first_page(prefs)
+    except Exception:  # noqa: BLE001 - the normal path opens it and tells what is wrong
+        return None
+
+
+def _show_preloaded(qapp: QApplication, page: Any, open_app: AppOpener, prefs: Preferences,
+                    staff_name: str | None, load_demo: DemoLoader | None) -> int:
+    """Paint the window from the first page read without the ORM, then open the database
+    (right after the first paint, or earlier if something needs a service) and attach the
+    parts that need it: the lock and backup, offline mode, the change watcher, the real
+    rows (the same: selection and scroll stay). A failure to open is told as usual and
+    closes the window."""
+    from ui.main_window import MainWindow
+    from ui.pending_app import AppNotOpened, PendingApp
+
+    outcome: dict[str, int] = {}
+    shown: dict[str, Any] = {}  # the window, once built
+    parts = _OpenParts()
+
+    def give_up(status: int) -> None:  # closing the (last) window ends the event loop
+        outcome.setdefault("status", status)
+        if shown.get("window") is not None:
+            shown["window"].close()
+
+    def opener() -> App | None:
+        app = _open(open_app, prefs, staff_name)
+        if app is None:
+            give_up(1)
+        return app
+
+    def attach(app: App) -> None:
+        window.app = app
+        if not parts.attach(window, app):  # "already open", not read-only: quit
+            give_up(0)
+            return
+        window.app_opened()
+
+    pending = PendingApp(page, opener, prefs=prefs)
+    demo = (lambda: load_demo(pending.ensure())) if load_demo is not None else None
+    TaskRunner.hold()  # the other sections' loading waits for the list's first paint
+    try:
+        window = MainWindow(pending, demo_loader=demo)
+    except AppNotOpened:  # something needed the app at once, and it did not open (told)
+        TaskRunner.release()
+        return outcome.get("status", 1)
+    if pending.failed:  # something needed the app at once, it did not open, and was told
+        TaskRunner.release()
+        window.deleteLater()
+        return outcome.get("status", 1)
+    shown["window"] = window
+    connect_editing(window, pending)  # editing opens the app on first use
+    pending.on_open(attach)
+    if "status" in outcome:  # opened while being built, and the user chose to quit
+        TaskRunner.release()
+        window.shutdown()
+        window.deleteLater()
+        pending.close()
+        return outcome["status"]
+
+    def open_now() -> None:
+        try:
+            pending.ensure()
+        except AppNotOpened:  # told
+            give_up(1)
+            return
+        _after_first_paint(window)
+
+    window.show()
+    # Queued behind the bench probe's report of this paint: the paint is what it measures.
+    _FirstPaint(window, lambda: QTimer.singleShot(0, open_now))
+    if os.environ.get(BENCH_ENV):
+        _report_first_paint(qapp, window)
+    try:
+        status = qapp.exec()
+        return outcome.get("status", status)
+    finally:
+        if window.isVisible():
+            window.close()
+        if pending.real is not None:
+            parts.stop(window)
+        else:  # closed before the database opened (the benchmark quits at the paint)
+            pending.abandon()
+            TaskRunner.release()
+            window.shutdown()
+        window.deleteLater()
+        pending.close()
+
+
+class _OpenParts:
+    """What the window needs the open app for, besides its services: offline mode, the
+    lock, network-share warning and automatic backup, the change watcher; stopped in
+    reverse at the end."""
+
+    def __init__(self) -> None:
+        self.offline: Any = None
+        self.session: Any = None
+        self.refresher: Any = None
+        self.app: App = None
+
+    def attach(self, window: Any, app: App) -> bool:
+        """False: the user chose to quit (the database is open in another window)."""
+        from ui import privacy
+        from ui.offline import install_offline_mode
+
+        self.offline = install_offline_mode(window)  # the server's offline copy (issue 10)
+        self.session = (privacy.start(window, app) if self.offline is None  # lock, backup
+                        else privacy.PrivacySession(None, True))
+        if self.session is None:
+            return False
+        from ui.changes import install_change_watcher
+
+        self.refresher = (install_change_watcher(window)  # changes by others (issue 10)
+                          if self.offline is None else None)
+        self.app = app
+        return True
+
+    def stop(self, window: Any) -> None:
+        if self.refresher is not None:
+            self.refresher.watcher.stop()
+        if self.offline is not None:
+            self.offline.stop()
+        window.shutdown()
+        if self.app is not None:
+            from ui import privacy
+
+            privacy.stop(window, self.app, self.session)  # last backup, then the lock
+
+
+def _after_first_paint(window: Any) -> None:
+    """The list has painted: start the workers held back, then build the other pages."""
+    TaskRunner.release()
+    QTimer.singleShot(0, window.build_deferred_sections)
 
 
 class _FirstPaint(QObject):

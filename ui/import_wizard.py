@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 )
 
 from crm.i18n import _
-from crm.io.tabular import FIELDS, PRESETS
 from crm.messages import error_message
 from ui.settings import WindowSettings
 from ui.task import TaskRunner
@@ -150,7 +149,7 @@ class MappingPage(QWizardPage):
         self.wizard_ = wizard
         self.preset = QComboBox()
         self.preset.addItem(_("as detected"), "auto")
-        for key in PRESETS:
+        for key in _tabular().PRESETS:
             self.preset.addItem(str(PRESET_NAMES[key]), key)
         self.preset.activated.connect(self._on_preset_activated)
         self.table = _table([_("Column"), _("Example"), _("Field")])
@@ -187,7 +186,7 @@ class MappingPage(QWizardPage):
             self.table.setItem(row, 1, QTableWidgetItem(sample))
             combo = QComboBox()
             field = mapping.get(row, "")
-            for key, label in FIELDS.items():
+            for key, label in _tabular().FIELDS.items():
                 combo.addItem(_(label), key)
             if field and combo.findData(field) < 0:
                 combo.addItem(_field_label(field), field)
@@ -220,9 +219,16 @@ class MappingPage(QWizardPage):
         return True
 
 
+def _tabular() -> Any:
+    """crm.io.tabular, imported when the wizard is used (not before the first paint)."""
+    from crm.io import tabular
+
+    return tabular
+
+
 def _field_label(field: str) -> str:
     base, _sep, number = field.partition("@")
-    label = FIELDS.get(base.replace("_label", ""), base)
+    label = _tabular().FIELDS.get(base.replace("_label", ""), base)
     if base == "postal":
         label = "Postal address"
     text = _(label) if label else base

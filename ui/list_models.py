@@ -122,7 +122,9 @@ class RecordTableModel(QAbstractTableModel):
     total_changed = Signal(int)
 
     def __init__(self, listing: Listing, kind: str, *, page_size: int = PAGE_SIZE,
-                 parent: Any = None) -> None:
+                 load: bool = True, parent: Any = None) -> None:
+        """``load=False``: no query until :meth:`ensure_loaded` (or a reload, a filter, an
+        order): a list that is not shown yet costs nothing at start-up."""
         super().__init__(parent)
         self._listing = listing
         self._kind = kind
@@ -133,8 +135,10 @@ class RecordTableModel(QAbstractTableModel):
         self._rows: list[ListRow] = []
         self._total = 0
         self._fetching = False
+        self._loaded = False
         self.pages_fetched = 0
-        self.reload()
+        if load:
+            self.reload()
 
     # -- public API ----------------------------------------------------------------------
 
@@ -155,6 +159,16 @@ class RecordTableModel(QAbstractTableModel):
     def sort_order(self) -> Sort:
         return self._sort
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the rows were fetched at least once (see ``load`` of the constructor)."""
+        return self._loaded
+
+    def ensure_loaded(self) -> None:
+        """Count and fetch the first page unless that was done already."""
+        if not self._loaded:
+            self.reload()
+
     def set_filter(self, flt: ListFilter) -> None:
         if flt != self._filter:
             self._filter = flt
@@ -163,6 +177,7 @@ class RecordTableModel(QAbstractTableModel):
     def reload(self) -> None:
         """Count again and fetch the first page (after a change or a new filter)."""
         self.beginResetModel()
+        self._loaded = True
         self._rows = []
         self.pages_fetched = 0
         try:
@@ -175,6 +190,24 @@ class RecordTableModel(QAbstractTableModel):
             return
         self.endResetModel()
         self.total_changed.emit(self._total)
+
+    def reread(self) -> bool:
+        """Read the fetched rows again. Unchanged (the app has just opened and the rows were
+        read without the ORM, ui/app.py): keep them without a reset, so the selection and
+        the scroll position stay, and answer False; changed: True (reload them)."""
+        if not self._loaded:
+            return False
+        try:
+            total = self._listing.count(self._kind, self._filter)
+            rows = list(self._listing.page(self._kind, self._filter, self._sort, 0,
+                                           max(len(self._rows), self._page_size)))
+        except Exception as exc:  # noqa: BLE001 - shown by the window
+            self.failed.emit(exc)
+            return False
+        if total != self._total or rows != self._rows:
+            return True
+        self._rows = rows
+        return False
 
     def row_at(self, row: int) -> ListRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None

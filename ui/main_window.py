@@ -129,6 +129,19 @@ class SectionInfoPage(QWidget):
         super().changeEvent(event)
 
 
+class _Pages(dict[str, QWidget]):
+    """The sections' pages. ``pages[key]`` builds a deferred page first (see
+    :meth:`MainWindow.defer_section`); ``get`` and iterating do not."""
+
+    def __init__(self, build: Callable[[str], None]) -> None:
+        super().__init__()
+        self._build = build
+
+    def __getitem__(self, key: str) -> QWidget:
+        self._build(key)
+        return super().__getitem__(key)
+
+
 class MainWindow(QMainWindow):
     section_changed = Signal(str)
 
@@ -151,7 +164,8 @@ class MainWindow(QMainWindow):
         self._counts_timer.setInterval(0)
         self._counts_timer.timeout.connect(self.refresh_counts)
         self.section = PERSONS
-        self.pages: dict[str, QWidget] = {}
+        self._deferred: dict[str, Callable[[], object]] = {}  # see defer_section()
+        self.pages: dict[str, QWidget] = _Pages(self._build_section)
         self.browsers: dict[str, RecordBrowser] = {}
         self.stack = QStackedWidget()
         self.sidebar = Sidebar([(k, SECTION_TITLES[k], icon(k)) for k in SECTIONS])
@@ -190,6 +204,7 @@ class MainWindow(QMainWindow):
         """Show ``widget`` as the page of a section, replacing what was there."""
         if key not in SECTIONS:
             raise ValueError(key)
+        deferred = self._deferred.pop(key, None) is not None
         old = self.pages.get(key)
         index = self.stack.indexOf(old) if old is not None else -1
         self.pages[key] = widget
@@ -203,7 +218,26 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(widget)
         if key == self.section:
             self.stack.setCurrentWidget(widget)
-        self._counts_timer.start()
+        if not deferred:  # a deferred page was counted as plugged in already
+            self._counts_timer.start()
+
+    def defer_section(self, key: str, build: Callable[[], object]) -> None:
+        """Build a section's page only when it is needed: when the section is shown, or
+        after the window's first paint (:meth:`build_deferred_sections`), whichever comes
+        first. ``build`` plugs the page in with :meth:`set_section_widget`."""
+        if key not in SECTIONS:
+            raise ValueError(key)
+        self._deferred[key] = build
+
+    def build_deferred_sections(self) -> None:
+        """Build the pages still deferred (ui/app.py: once the list has painted)."""
+        for key in list(self._deferred):
+            self._build_section(key)
+
+    def _build_section(self, key: str) -> None:
+        build = self._deferred.pop(key, None)
+        if build is not None:
+            build()
 
     def current_record(self) -> tuple[str, str] | None:
         """(kind, uid) of the record edit and archive act on: the one shown in the current
@@ -257,11 +291,14 @@ class MainWindow(QMainWindow):
     def show_section(self, key: str) -> None:
         if key not in self.pages:
             return
+        self._build_section(key)
         self.section = key
         self.stack.setCurrentWidget(self.pages[key])
         self.sidebar.select("section", key)
         self.actions_.check_section(key)
         browser = self.browsers.get(key)
+        if browser is not None:
+            browser.ensure_loaded()  # its status text counts the rows
         self.section_label.setText(browser.status_text() if browser else "")
         if key == MUNICIPALITIES:
             self.refresh_map()
@@ -293,9 +330,9 @@ class MainWindow(QMainWindow):
             return
         values: dict[str, int | None] = {PERSONS: counts.persons,
                                          ORGANISATIONS: counts.organisations}
-        if not isinstance(self.pages.get("tasks"), SectionInfoPage):
+        if self._has_page("tasks"):
             values["tasks"] = counts.open_tasks
-        if not isinstance(self.pages.get("events"), SectionInfoPage):
+        if self._has_page("events"):
             values["events"] = counts.upcoming_events
         self.sidebar.set_counts(values)
         page_counts = {"history": counts.interactions, "tasks": counts.open_tasks,
@@ -308,6 +345,10 @@ class MainWindow(QMainWindow):
         self.actions_.load_demo.setEnabled(demo)
         for browser in self.browsers.values():
             browser.set_demo_available(demo)
+
+    def _has_page(self, key: str) -> bool:
+        """Whether the section has its own page (or one that is built when needed)."""
+        return key in self._deferred or not isinstance(self.pages.get(key), SectionInfoPage)
 
     def refresh_lists(self) -> None:
         """The saved distribution lists in the navigation."""
@@ -329,7 +370,8 @@ class MainWindow(QMainWindow):
         self.actions_.update_enabled()
 
     def retranslate(self) -> None:
-        self.setWindowTitle(_("Brücke"))
+        read_only = getattr(self, "read_only", False)  # set by ui.read_only
+        self.setWindowTitle(_("Brücke – read-only") if read_only else _("Brücke"))
         self.actions_.retranslate()
         staff = self.app.current_staff
         if staff is None:
@@ -346,6 +388,14 @@ class MainWindow(QMainWindow):
         self.location_label.setToolTip(str(self.app.location))
         browser = self.current_browser()
         self.section_label.setText(browser.status_text() if browser else "")
+
+    def app_opened(self) -> None:
+        """The app is open now (ui/app.py painted the first page read without it): the
+        staff member shows, the lists are read through the services (kept when the same)."""
+        self.retranslate()
+        for browser in self.browsers.values():
+            browser.reread()
+        self.update_actions()
 
     def load_demo(self) -> None:
         from ui.main_actions import load_demo
@@ -374,8 +424,8 @@ class MainWindow(QMainWindow):
         for key in SECTIONS:
             if key in RECORD_SECTIONS:
                 top = self.map_widget if key == MUNICIPALITIES else None
-                browser = RecordBrowser(self.app, key, top=top)
-                browser.load_options()
+                # Read when first shown: at start-up only the section painted reads its rows.
+                browser = RecordBrowser(self.app, key, top=top, load=False)
                 browser.set_demo_available(self._demo_loader is not None)
                 self.browsers[key] = browser
                 page: QWidget = browser

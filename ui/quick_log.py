@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
@@ -50,6 +50,11 @@ from ui.participant_field import (
     kind_labels,
 )
 from ui.task import TaskRunner
+
+if TYPE_CHECKING:
+    from ui.events_view import EventsView
+    from ui.history_view import HistoryView
+    from ui.tasks_view import TasksView
 
 App = Any  # crm.app.App
 SUGGEST_DELAY_MS = 200
@@ -684,23 +689,14 @@ class ActivityWiring(QObject):
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
-        from ui.events_view import EventsView
-        from ui.history_view import HistoryView, window_undo_stack
-        from ui.tasks_view import TasksView
-
         self.window = window
         self.app = window.app
-        undo = window_undo_stack(window)
-        self.history = HistoryView(self.app, undo)
-        self.tasks = TasksView(self.app, undo)
-        self.events = EventsView(self.app)
+        self._pages: dict[str, Any] = {}
         self.dialog: QuickLogDialog | None = None
-        for key, page in (("history", self.history), ("tasks", self.tasks),
-                          ("events", self.events)):
-            window.set_section_widget(key, page)
-            page.record_requested.connect(window.open_record)
-            page.data_changed.connect(self._on_page_data_changed)
-            page.status_message.connect(self._show_message)
+        # The pages are built when first needed: shown, used (self.history …), or after the
+        # window's first paint (MainWindow.defer_section) — not before the list is painted.
+        for key in _PAGE_KEYS:
+            window.defer_section(key, lambda key=key: self._page(key))
         self.quick_log_action = self._action("Ctrl+L", Qt.ShortcutContext.ApplicationShortcut,
                                              lambda: self.open_quick_log())
         self.log_record_action = self._action("Ctrl+Shift+L", Qt.ShortcutContext.WindowShortcut,
@@ -721,6 +717,45 @@ class ActivityWiring(QObject):
         self.retranslate()
         self.update_enabled()
         QTimer.singleShot(0, self.check_overdue)
+
+    @property
+    def history(self) -> HistoryView:
+        return cast("HistoryView", self._page("history"))
+
+    @property
+    def tasks(self) -> TasksView:
+        return cast("TasksView", self._page("tasks"))
+
+    @property
+    def events(self) -> EventsView:
+        return cast("EventsView", self._page("events"))
+
+    def _page(self, key: str) -> Any:
+        """The page of Verlauf, Aufgaben or Veranstaltungen, plugged into the window on first
+        use."""
+        page = self._pages.get(key)
+        if page is not None:
+            return page
+        from ui.history_view import window_undo_stack
+
+        if key == "history":
+            from ui.history_view import HistoryView
+
+            page = HistoryView(self.app, window_undo_stack(self.window))
+        elif key == "tasks":
+            from ui.tasks_view import TasksView
+
+            page = TasksView(self.app, window_undo_stack(self.window))
+        else:
+            from ui.events_view import EventsView
+
+            page = EventsView(self.app)
+        self._pages[key] = page
+        self.window.set_section_widget(key, page)
+        page.record_requested.connect(self.window.open_record)
+        page.data_changed.connect(self._on_page_data_changed)
+        page.status_message.connect(self._show_message)
+        return page
 
     def _action(self, keys: str, context: Qt.ShortcutContext,
                 slot: Any) -> QAction:
@@ -851,6 +886,7 @@ class ActivityWiring(QObject):
 
 
 _CONTEXT_KINDS = ("person", "organisation", "municipality")
+_PAGE_KEYS = ("history", "tasks", "events")
 
 
 def _icon(name: str) -> Any:

@@ -16,29 +16,30 @@ from PySide6.QtWidgets import QMenu, QTableView, QTextBrowser, QWidget
 from crm.i18n import _
 from crm.messages import error_message
 from crm.services.listing_rows import ORGANISATIONS, PERSONS
-from ui.reports_view import ReportsView
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
+    from ui.reports_view import ReportsView
 
 SHEET_KINDS = ("person", "organisation")
 
 
-def install_reports(window: MainWindow) -> ReportsView:
-    """Plug the Berichte page into the window and add the contact sheet action."""
-    view = ReportsView(window.app)
-    window.set_section_widget("reports", view)
-    window.report_actions = ReportActions(window, view)  # type: ignore[attr-defined]
-    return view
+def install_reports(window: MainWindow) -> ReportActions:
+    """Add the contact sheet action; the Berichte page is built when first needed (shown,
+    used, or after the window's first paint: see ``MainWindow.defer_section``)."""
+    actions = ReportActions(window)
+    window.report_actions = actions  # type: ignore[attr-defined]
+    window.defer_section("reports", lambda: actions.view)
+    return actions
 
 
 class ReportActions(QObject):
     """Owns :attr:`contact_sheet_action` and the context menus that offer it."""
 
-    def __init__(self, window: MainWindow, view: ReportsView) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.view = view
+        self._view: ReportsView | None = None
         self.contact_sheet_action = QAction(window)
         self.contact_sheet_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
         self.contact_sheet_action.triggered.connect(self.print_contact_sheet)
@@ -54,6 +55,16 @@ class ReportActions(QObject):
         window.installEventFilter(self)
         self.retranslate()
         self.update_enabled()
+
+    @property
+    def view(self) -> ReportsView:
+        """The Berichte page, built and plugged into the window on first use."""
+        if self._view is None:
+            from ui.reports_view import ReportsView  # with the PDF viewer: not at start-up
+
+            self._view = ReportsView(self.window.app)
+            self.window.set_section_widget("reports", self._view)
+        return self._view
 
     def record(self) -> tuple[str, str] | None:
         record = self.window.current_record()

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.domain.base import Base, RecordMixin, StrEnumType, UTCDateTime
+from crm.domain.base import SORT_KEY, Base, RecordMixin, StrEnumType, UTCDateTime
 from crm.domain.enums import ContactKind, ContactLabel, Salutation
 from crm.domain.organisation import Organisation
 from crm.domain.staff import Tag
@@ -29,6 +29,11 @@ person_tag = Table(
     Column("person_id", ForeignKey("person.id", ondelete="CASCADE"), primary_key=True),
     Column("tag_id", ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
+
+
+def person_sort_key(family_name: str | None, full_name: str | None) -> str:
+    """A person's sort key (also for rows written without a mapped object, by the import)."""
+    return sort_key(" ".join(p for p in (family_name, full_name) if p))
 
 
 class Person(RecordMixin, Base):
@@ -47,7 +52,7 @@ class Person(RecordMixin, Base):
     languages: Mapped[str] = mapped_column(String(200), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
-    sort_key: Mapped[str] = mapped_column(String(200), index=True, default="")
+    sort_key: Mapped[str] = mapped_column(SORT_KEY, index=True, default="")
 
     tags: Mapped[list[Tag]] = relationship(secondary=person_tag, order_by="Tag.name")
     contact_points: Mapped[list[ContactPoint]] = relationship(
@@ -63,9 +68,7 @@ class Person(RecordMixin, Base):
 
     def refresh_sort_key(self) -> None:
         """Sort by family name when known, else by the name as written (no "given family")."""
-        self.sort_key = sort_key(
-            " ".join(p for p in (self.family_name, self.full_name) if p)
-        )
+        self.sort_key = person_sort_key(self.family_name, self.full_name)
 
     @property
     def current_roles(self) -> list[Role]:
@@ -102,7 +105,9 @@ class ContactPoint(RecordMixin, Base):
     __tablename__ = "contact_point"
     __table_args__ = (
         CheckConstraint(
-            "(person_id IS NOT NULL) + (organisation_id IS NOT NULL) + (role_id IS NOT NULL) = 1",
+            "(CASE WHEN person_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN organisation_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN role_id IS NULL THEN 0 ELSE 1 END) = 1",
             name="one_owner",
         ),
     )

@@ -113,14 +113,14 @@ class ImportPlan:
 # -- checking one record --------------------------------------------------------------------
 
 def _checked_points(points: list[Point], warn: list[Reason]) -> list[Point]:
-    from crm.services.contacts import ContactInput, build_contact_point
+    from crm.services.contacts import ContactInput, checked_contact
 
     result: list[Point] = []
     seen: set[tuple[str, str]] = set()
     for point in points:
         try:
-            built = build_contact_point(ContactInput(point.kind, point.value, point.label,
-                                                     point.preferred))
+            kind, label, value = checked_contact(ContactInput(point.kind, point.value,
+                                                              point.label, point.preferred))
         except ValidationError as exc:
             code = next(iter(exc.errors.values()))[0]
             if point.kind == "email":
@@ -131,11 +131,10 @@ def _checked_points(points: list[Point], warn: list[Reason]) -> list[Point]:
                 warn.append(Reason("invalid_value", values={"value": point.value,
                                                             "code": code}))
             continue
-        key = (built.kind.value, built.value.lower())
+        key = (kind.value, value.lower())
         if key not in seen:
             seen.add(key)
-            result.append(Point(built.kind.value, built.value, built.label.value,
-                                point.preferred))
+            result.append(Point(kind.value, value, label.value, point.preferred))
     return result
 
 
@@ -236,9 +235,11 @@ class Matcher:
         for point in entry.points:
             if point.kind == "email" and point.value.lower() in self.emails:
                 return self.emails[point.value.lower()], "matched_email"
-        for key in ((fold(entry.name), fold(record.organisation)), (fold(entry.name), "")):
-            if key in self.names:  # a person without any role matches by name alone
-                return self.names[key], "matched_name"
+        if self.names:  # (an empty database has none: no need to fold 50,000 names)
+            name = fold(entry.name)
+            for key in ((name, fold(record.organisation)), (name, "")):
+                if key in self.names:  # a person without any role matches by name alone
+                    return self.names[key], "matched_name"
         return None, "new_record"
 
     def load(self, ids: list[int]) -> dict[int, Existing]:

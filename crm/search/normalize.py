@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -33,6 +34,15 @@ def _strip_marks(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case Latin ASCII form of ``text``: words separated by single spaces."""
+    if text.isascii():  # nothing to translate, decompose or transliterate: the same result
+        return " ".join(_NON_WORD.sub(" ", _JOINERS.sub("", text.lower())).split())
+    # Every step works character by character and a space stays a word break, so the
+    # pieces between spaces fold on their own (and the same name parts recur: cached).
+    return " ".join(f for piece in text.split(" ") if (f := _fold_piece(piece)))
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_piece(text: str) -> str:
     latin = anyascii(_strip_marks(text.translate(_SPECIAL)))
     latin = _JOINERS.sub("", latin.lower())
     return " ".join(_NON_WORD.sub(" ", latin).split())

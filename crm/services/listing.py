@@ -51,6 +51,7 @@ from crm.services.listing_rows import (
     Recipients,
     SectionCounts,
     Sort,
+    distribution_list_row,
 )
 from crm.services.rows import MunicipalityRow, OrganisationRow, PersonRow, TagRow
 from crm.services.timeline import last_contact_query
@@ -99,25 +100,27 @@ class ListingService(Service):
             return int(session.scalar(query) or 0)
 
     def counts(self) -> SectionCounts:
-        """What the navigation shows beside each section."""
-        with self._read() as session:
-            def number(query: Select[Any]) -> int:
-                return int(session.scalar(query) or 0)
+        """What the navigation shows beside each section: one statement, not seven (each
+        statement is compiled on its first use, at start-up before the first paint)."""
+        def number(model: Any, *where: ColumnElement[bool]) -> Any:
+            return select(func.count()).select_from(model).where(*where).scalar_subquery()
 
-            return SectionCounts(
-                persons=number(select(func.count()).select_from(Person)
-                               .where(Person.archived_at.is_(None))),
-                organisations=number(select(func.count()).select_from(Organisation)
-                                     .where(Organisation.archived_at.is_(None))),
-                municipalities=number(select(func.count()).select_from(Municipality)
-                                      .where(Municipality.retired_on.is_(None))),
-                open_tasks=number(select(func.count()).select_from(FollowUp)
-                                  .where(FollowUp.done_at.is_(None))),
-                upcoming_events=number(select(func.count()).select_from(Event)
-                                       .where(Event.starts_at >= datetime.now(UTC))),
-                interactions=number(select(func.count()).select_from(Interaction)),
-                events=number(select(func.count()).select_from(Event)),
-            )
+        with self._read() as session:
+            row = session.execute(select(
+                _not_archived(PERSONS),
+                _not_archived(ORGANISATIONS),
+                _not_archived(MUNICIPALITIES),
+                number(FollowUp, FollowUp.done_at.is_(None)),
+                number(Event, Event.starts_at >= datetime.now(UTC)),
+                number(Interaction),
+                number(Event),
+            )).one()
+        persons, organisations, municipalities, tasks, upcoming, interactions, events = (
+            int(value or 0) for value in row)
+        return SectionCounts(persons=persons, organisations=organisations,
+                             municipalities=municipalities, open_tasks=tasks,
+                             upcoming_events=upcoming, interactions=interactions,
+                             events=events)
 
     def tags(self) -> list[TagRow]:
         with self._read() as session:
@@ -378,15 +381,19 @@ class ListingService(Service):
 
 
 def _count_not_archived(session: Session, kind: str) -> int:
-    """All rows minus the archived ones: SQLite counts a whole table from its pages alone,
-    while counting the ~98 % that are not archived reads every index entry (0.05 vs 2 ms
-    for 100,000 persons)."""
+    return int(session.scalar(select(_not_archived(kind))) or 0)
+
+
+def _not_archived(kind: str) -> Any:
+    """How many are not archived (retired), as a column: all rows minus the archived ones.
+    SQLite counts a whole table from its pages alone, while counting the ~98 % that are not
+    archived reads every index entry (0.05 vs 2 ms for 100,000 persons)."""
     column = {PERSONS: Person.archived_at, ORGANISATIONS: Organisation.archived_at,
               MUNICIPALITIES: Municipality.retired_on}[kind]
     table = column.class_
     every = select(func.count()).select_from(table).scalar_subquery()
     archived = select(func.count()).select_from(table).where(column.is_not(None))
-    return int(session.scalar(select(every - archived.scalar_subquery())) or 0)
+    return (every - archived.scalar_subquery()).label(None)
 
 
 def _last_order(last: Any, descending: bool) -> Any:
@@ -398,9 +405,10 @@ def _last_contacts(session: Session, kind: str, ids: list[int]) -> dict[int, dat
     """The last contact moments of these records only (one page: a narrow query)."""
     if not ids:
         return {}
-    query = last_contact_query(kind).subquery("last_contact")
-    return {i: last for i, last in session.execute(
-        select(query.c.id, query.c.last).where(query.c.id.in_(ids)))}
+    # Each part of the union filtered by the page (persons: 20 ms instead of 1.2 s on a
+    # million interactions; organisations and places: one index seek per record and part,
+    # 1.3 s / 2.2 s before, see last_contact_query).
+    return {i: last for i, last in session.execute(last_contact_query(kind, ids=ids))}
 
 
 def _with_last_contacts(session: Session, kind: str, query: Select[Any], sort: Sort,
@@ -530,13 +538,4 @@ def _local_date(moment: datetime) -> date:
 
 
 def _list_row(saved: DistributionList) -> DistributionListRow:
-    try:
-        raw = json.loads(saved.criteria or "{}")
-    except ValueError:
-        raw = {}
-    if not isinstance(raw, dict):
-        raw = {}
-    section = str(raw.get("section") or PERSONS)
-    return DistributionListRow(saved.uid, saved.name,
-                               section if section in KINDS else PERSONS,
-                               ListFilter.from_dict(raw))
+    return distribution_list_row(saved.uid, saved.name, saved.criteria)

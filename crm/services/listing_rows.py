@@ -6,6 +6,7 @@ contract forbids ui/ from importing anything that imports SQLAlchemy).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -96,6 +97,20 @@ class DistributionListRow:
     name: str
     section: str
     criteria: ListFilter = field(default_factory=ListFilter)
+
+
+def distribution_list_row(uid: str, name: str, criteria: str | None) -> DistributionListRow:
+    """A saved list as stored: its section and filter from the JSON criteria (what the
+    criteria do not say, or say wrongly, is the default)."""
+    try:
+        raw = json.loads(criteria or "{}")
+    except ValueError:
+        raw = {}
+    if not isinstance(raw, dict):
+        raw = {}
+    section = str(raw.get("section") or PERSONS)
+    return DistributionListRow(uid, name, section if section in KINDS else PERSONS,
+                               ListFilter.from_dict(raw))
 
 
 @dataclass(frozen=True, slots=True)

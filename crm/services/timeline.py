@@ -202,9 +202,11 @@ def _between(column: Any, start: datetime | None, end: datetime | None
 
 
 def _text(text: str, *columns: Any) -> list[ColumnElement[bool]]:
-    """Every word in one of the columns (LIKE, case-insensitive for ASCII letters): for
-    events, which are not in the search index."""
-    return [or_(*(c.contains(word, autoescape=True) for c in columns)) for word in text.split()]
+    """Every word in one of the columns (case-insensitive on both engines: SQLite's LIKE
+    ignores the case of ASCII letters only, PostgreSQL's ILIKE of all): for events, which
+    are not in the search index."""
+    return [or_(*(c.icontains(word, autoescape=True) for c in columns))
+            for word in text.split()]
 
 
 def _place_ids(session: Session, place_id: int) -> list[int]:
@@ -320,17 +322,26 @@ def last_contacts(session: Session, kind: str, uids: Sequence[str] | None
 
 # -- last contact -------------------------------------------------------------------------
 
-def last_contact_query(kind: str, now: datetime | None = None) -> Select[int, datetime]:
+def last_contact_query(kind: str, now: datetime | None = None,
+                       ids: Sequence[int] | None = None) -> Select[int, datetime]:
     """``SELECT id, max(moment) AS last … GROUP BY id`` for persons, organisations or
     municipalities: a subquery the lists can outer-join to show and sort by last contact.
 
     Counts interactions up to ``now`` and events that already began: attended ones for
     persons, co-organised ones for organisations, held there or co-organised by an
     organisation located there for municipalities.
+
+    ``ids`` restricts every part of the union to these records (one page of a list):
+    SQLite does not push a filter on the grouped result down into the union, so
+    filtering outside grouped every contact ever made (2 s on a million interactions).
+
+    Organisations and places: per record and kind of link one correlated ``max``, each a
+    seek in an index ending in the moment (the link tables copy their interaction's time,
+    migration 0007) – joining each contact to ``interaction`` took 1.3 s for a page of
+    organisations with ~1,000 contacts each, and 2.2 s for a page of places.
     """
     moment = now or datetime.now(UTC)
-    i, part, linked = Interaction, InteractionParticipant, interaction_organisation.c
-    ev, att, org = Event, EventAttendee, event_organiser.c
+    i, part, ev, att = Interaction, InteractionParticipant, Event, EventAttendee
     past_i = i.occurred_at <= moment
     past_e = ev.starts_at <= moment
     if kind == PERSONS:
@@ -342,34 +353,58 @@ def last_contact_query(kind: str, now: datetime | None = None) -> Select[int, da
             .where(past_e, att.status == AttendeeStatus.ATTENDED),
         ]
     elif kind == ORGANISATIONS:
-        parts = [
-            select(linked.organisation_id.label("id"), i.occurred_at.label("at"))
-            .join(i, i.id == linked.interaction_id).where(past_i),
-            select(part.organisation_id.label("id"), i.occurred_at.label("at"))
-            .join(i, i.id == part.interaction_id).where(past_i),
-            select(org.organisation_id.label("id"), ev.starts_at.label("at"))
-            .join(ev, ev.id == org.event_id).where(past_e),
-        ]
+        parts = _newest_parts(Organisation.id, ids, _organisation_newest(moment))
     elif kind == MUNICIPALITIES:
-        located = Organisation.municipality_id.label("id")
-        parts = [
-            select(i.municipality_id.label("id"), i.occurred_at.label("at")).where(past_i),
-            select(located, i.occurred_at.label("at")).select_from(interaction_organisation)
-            .join(i, i.id == linked.interaction_id)
-            .join(Organisation, Organisation.id == linked.organisation_id).where(past_i),
-            select(located, i.occurred_at.label("at")).select_from(part)
-            .join(i, i.id == part.interaction_id)
-            .join(Organisation, Organisation.id == part.organisation_id).where(past_i),
-            select(ev.municipality_id.label("id"), ev.starts_at.label("at")).where(past_e),
-            select(located, ev.starts_at.label("at")).select_from(event_organiser)
-            .join(ev, ev.id == org.event_id)
-            .join(Organisation, Organisation.id == org.organisation_id).where(past_e),
+        place, located = Municipality.id, Organisation.municipality_id
+        held = [  # held there: (municipality_id, occurred_at) and the few events
+            # Not max() … WHERE municipality_id = place: PostgreSQL then walks the index on
+            # occurred_at alone, newest first, until one is held there (all of them for a
+            # place never visited). As a range and sorted by both columns only the
+            # (municipality_id, occurred_at) index gives the newest in one step.
+            select(i.occurred_at)
+            .where(i.municipality_id >= place, i.municipality_id <= place, past_i)
+            .order_by(i.municipality_id.desc(), i.occurred_at.desc()).limit(1),
+            select(func.max(ev.starts_at)).where(ev.municipality_id == place, past_e),
         ]
+        parts = (_newest_parts(place, ids, held)  # and of the organisations located there
+                 + _newest_parts(located, ids, _organisation_newest(moment),
+                                 located.is_not(None)))
     else:
         raise ValueError(kind)
+    if ids is not None and kind == PERSONS:
+        wanted = list(ids)
+        parts = [q.where(q.selected_columns[0].in_(wanted)) for q in parts]
     moments = union_all(*parts).subquery()
-    return (select(moments.c.id, func.max(moments.c.at).label("last"))
-            .where(moments.c.id.is_not(None)).group_by(moments.c.id))
+    last = func.max(moments.c.at)
+    # HAVING, not WHERE at IS NOT NULL: SQLite would push that into the parts and
+    # evaluate each correlated max twice.
+    return (select(moments.c.id, last.label("last")).where(moments.c.id.is_not(None))
+            .group_by(moments.c.id).having(last.is_not(None)))
+
+
+def _organisation_newest(moment: datetime) -> list[Select[Any]]:
+    """An organisation's newest contacts up to ``moment`` per kind of link, each a
+    correlated ``max``: one seek in an ``(organisation_id, occurred_at)`` index (the link
+    tables' copy of the interaction's time, kept by triggers: migration 0007)."""
+    part, linked, org = InteractionParticipant, interaction_organisation.c, event_organiser.c
+    return [
+        select(func.max(linked.occurred_at))
+        .where(linked.organisation_id == Organisation.id, linked.occurred_at <= moment),
+        select(func.max(part.occurred_at))
+        .where(part.organisation_id == Organisation.id, part.occurred_at <= moment),
+        select(func.max(Event.starts_at)).select_from(event_organiser)
+        .join(Event, Event.id == org.event_id)
+        .where(org.organisation_id == Organisation.id, Event.starts_at <= moment),
+    ]
+
+
+def _newest_parts(key: Any, ids: Sequence[int] | None, newest: list[Select[Any]],
+                  *where: ColumnElement[bool]) -> list[Select[Any]]:
+    """``SELECT key AS id, (newest) AS at FROM key's table`` per correlated subquery (the
+    newest moment of one kind of contact), for the records ``ids`` (all without)."""
+    restrict = [key.in_(list(ids))] if ids is not None else []
+    return [select(key.label("id"), query.scalar_subquery().label("at")).where(*where, *restrict)
+            for query in newest]
 
 
 def to_districts(session: Session, rows: Sequence[Any]) -> list[tuple[int, str, datetime]]:

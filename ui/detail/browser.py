@@ -9,7 +9,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QEvent, QLocale, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QResizeEvent
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -63,13 +63,17 @@ class RecordBrowser(QWidget):
     status_message = Signal(str)
 
     def __init__(self, app: App, kind: str, top: QWidget | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, load: bool = True) -> None:
+        """``load=False``: the list and the filter's choices are read when the browser is
+        first shown (or :meth:`ensure_loaded`), not now: the window builds every section
+        but paints only one at start-up."""
         super().__init__(parent)
         self._app = app
         self.kind = kind
         self.record_kind = RECORD_KIND[kind]
         self.filter_bar = FilterBar(kind)
-        self.model = RecordTableModel(app.listing, kind, parent=self)
+        self.model = RecordTableModel(app.listing, kind, load=load, parent=self)
+        self._options_loaded = False
         self.view = QTableView()
         self.detail = DetailPane(app)
         self.empty_state = _EmptyState(self.view)
@@ -85,11 +89,20 @@ class RecordBrowser(QWidget):
         self._layout()
         self._connect()
         self.retranslate()
+        if load:
+            self.load_options()
 
     # -- public API ----------------------------------------------------------------------
 
+    def ensure_loaded(self) -> None:
+        """Read the list and the filter's choices if that has not happened yet."""
+        if not self._options_loaded:
+            self.load_options()
+        self.model.ensure_loaded()
+
     def open_record(self, uid: str) -> None:
         """Select the record if it is in the fetched rows and show its details."""
+        self.ensure_loaded()
         row = self.model.row_of(uid)
         blocked = self.view.selectionModel().blockSignals(True)
         if row >= 0:
@@ -131,11 +144,19 @@ class RecordBrowser(QWidget):
 
     def refresh(self) -> None:
         """Fetch again (after changes elsewhere), keeping the filter, order and record."""
+        if not self.model.loaded:  # never shown: it reads everything when it is
+            return
         shown = self.detail.current_record()
         self.model.reload()
         self.load_options()
         if shown is not None:
             self.open_record(shown[1])
+
+    def reread(self) -> None:
+        """The app has opened (ui/app.py painted rows read without it): read the rows
+        through the listing service; reloaded only if they differ."""
+        if self.model.reread():
+            self.refresh()
 
     def set_demo_available(self, available: bool) -> None:
         """Whether the empty list offers to load the demo network."""
@@ -146,6 +167,7 @@ class RecordBrowser(QWidget):
         tags = [t.name for t in self._app.listing.tags()] if self.kind != MUNICIPALITIES else []
         places = [(m.uid, m.name) for m in self._app.municipalities.districts()]
         self.filter_bar.set_options(tags, places)
+        self._options_loaded = True
 
     def save_state(self, settings: WindowSettings) -> None:
         settings.save_splitter(self.kind, self.splitter)
@@ -174,6 +196,10 @@ class RecordBrowser(QWidget):
             ORGANISATIONS: lambda: ngettext("{n} organisation", "{n} organisations", total),
             MUNICIPALITIES: lambda: ngettext("{n} municipality", "{n} municipalities", total),
         }[self.kind]().format(n=_number(total))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.ensure_loaded()  # before the first paint of a browser built with load=False
+        super().showEvent(event)
 
     # -- set-up --------------------------------------------------------------------------
 
@@ -294,7 +320,7 @@ class RecordBrowser(QWidget):
             self.apply_filter(ListFilter())
 
     def _update_empty_state(self) -> None:
-        if self.model.total:
+        if self.model.total or not self.model.loaded:
             self.empty_state.hide()
             return
         if not self.model.list_filter.is_empty:
