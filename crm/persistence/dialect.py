@@ -251,15 +251,20 @@ def fts_match_expression(groups: Sequence[Sequence[tuple[Sequence[str], str, boo
     for group in groups:
         alternatives = []
         for columns, term, prefix in group:
-            unknown = set(columns) - set(SEARCH_COLUMNS)
-            if unknown or not columns:
-                raise ValueError(f"unknown search columns: {sorted(unknown)}")
-            alternatives.append("{" + " ".join(columns) + "}: " + fts_phrase(term, prefix))
+            alternatives.append("{" + " ".join(_checked(columns)) + "}: "
+                                + fts_phrase(term, prefix))
         parts.append("(" + " OR ".join(alternatives) + ")")
     expression = " AND ".join(parts)
     if exclude_flag is not None:
         expression = f"({expression}) NOT {{flags}}: {fts_phrase(exclude_flag, False)}"
     return expression
+
+
+def _checked(columns: Sequence[str]) -> Sequence[str]:
+    unknown = set(columns) - set(SEARCH_COLUMNS)
+    if unknown or not columns:
+        raise ValueError(f"unknown search columns: {sorted(unknown)}")
+    return columns
 
 
 def _tsquery(groups: Sequence[Sequence[tuple[Sequence[str], str, bool]]],
@@ -268,11 +273,9 @@ def _tsquery(groups: Sequence[Sequence[tuple[Sequence[str], str, bool]]],
     for group in groups:
         alternatives = []
         for columns, term, prefix in group:
-            unknown = set(columns) - set(SEARCH_COLUMNS)
-            if unknown or not columns:
-                raise ValueError(f"unknown search columns: {sorted(unknown)}")
             word = _check_term(term)
-            alternatives += [f"{COLUMN_TAGS[c]}{word}{':*' if prefix else ''}" for c in columns]
+            alternatives += [f"{COLUMN_TAGS[c]}{word}{':*' if prefix else ''}"
+                             for c in _checked(columns)]
         parts.append("(" + " | ".join(alternatives) + ")")
     expression = " & ".join(parts)
     if exclude_flag is not None:

@@ -6,13 +6,11 @@ look-up of every contact took 1.3 s (organisations) and 2.2 s (places) per page.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from crm.domain import (
     Interaction,
@@ -25,6 +23,7 @@ from crm.domain import (
 from crm.services.listing_rows import LAST_CONTACT, MUNICIPALITIES, ORGANISATIONS, ListFilter, Sort
 from crm.services.organisations import OrganisationInput
 from crm.services.timeline import last_contact_query
+from tests.sql_probe import plan, recorded
 
 CONTACT_TABLES = ("interaction", "interaction_participant", "interaction_organisation",
                   "event", "event_organiser")
@@ -32,30 +31,6 @@ CONTACT_TABLES = ("interaction", "interaction_participant", "interaction_organis
 SCAN = re.compile(r"\bSCAN (" + "|".join(CONTACT_TABLES) + r")\b")
 SEEKS = ("ix_interaction_participant_organisation_at",
          "ix_interaction_organisation_organisation_at")
-
-
-@contextmanager
-def recorded(engine: Any) -> Iterator[list[tuple[str, Any]]]:
-    statements: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
-               _many: bool) -> None:
-        statements.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
-def plan(engine: Any, statement: str, parameters: Any) -> list[str]:
-    raw = engine.raw_connection()
-    try:
-        rows = raw.cursor().execute("EXPLAIN QUERY PLAN " + statement, parameters).fetchall()
-    finally:
-        raw.close()
-    return [row[3] for row in rows]
 
 
 @pytest.fixture

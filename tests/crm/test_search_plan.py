@@ -4,18 +4,16 @@ primary-key lookup, or as a lookup in the full-text index (a virtual table)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from crm.domain import Interaction, InteractionKind, InteractionParticipant, Person
 from crm.services.contacts import ContactInput
 from crm.services.organisations import OrganisationInput
 from crm.services.people import PersonInput
+from tests.sql_probe import plan, recorded
 
 TABLES = ("person", "organisation", "municipality", "interaction", "role", "contact_point",
           "tag", "person_tag", "organisation_tag", "interaction_participant",
@@ -37,30 +35,6 @@ QUERIES = [
     ("'; DROP TABLE person; --", {}),
     ("a b c d e f g h i j", {"limit": 50}),
 ]
-
-
-@contextmanager
-def recorded(engine: Any) -> Iterator[list[tuple[str, Any]]]:
-    statements: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
-               _many: bool) -> None:
-        statements.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
-def plan(engine: Any, statement: str, parameters: Any) -> list[str]:
-    raw = engine.raw_connection()
-    try:
-        rows = raw.cursor().execute("EXPLAIN QUERY PLAN " + statement, parameters).fetchall()
-    finally:
-        raw.close()
-    return [row[3] for row in rows]
 
 
 @pytest.fixture
