@@ -38,7 +38,7 @@ from crm.services.reports import ReportService
 from crm.services.roles import RoleService
 from crm.services.rows import StaffRow
 from crm.services.search import SearchService
-from crm.services.staff import StaffService, initials_for_login, initials_from_name
+from crm.services.staff import StaffService, initials_from_name
 
 PASSPHRASE_ENV = "BRUECKE_PASSPHRASE"  # the passphrase of an encrypted database (SQLCipher)
 
@@ -144,10 +144,12 @@ def open_app(db: str | os.PathLike[str] | None = None, *, staff: str | None = No
     )
     # On a server each staff member logs in as themselves: the login names who acts.
     login = _server_login(database) if not (staff or prefs.staff_initials) else None
-    initials = (staff or prefs.staff_initials
-                or (initials_for_login(login) if login else initials_from_name(_system_user())))
-    current = app.staff.ensure(initials, staff_name or (
-        None if (staff or prefs.staff_initials) else (login or _system_user())))
+    if login:
+        current = app.staff.for_login(login)
+    else:
+        initials = staff or prefs.staff_initials or initials_from_name(_system_user())
+        current = app.staff.ensure(initials, staff_name or (
+            None if (staff or prefs.staff_initials) else _system_user()))
     app.current_staff = current
     holder["id"] = app.staff.id_of(current.initials)
     return app

@@ -48,6 +48,26 @@ class StaffService(Service):
                 session.flush()
             return _row(staff)
 
+    def for_login(self, login: str) -> StaffRow:
+        """The staff member of a server login: the one created for it earlier (its name is
+        the login), else a new one with the login's initials — or, when a colleague has
+        those already, the next free variant (AH2, AH3 …), never someone else's."""
+        wanted = initials_for_login(login)
+        with self._write() as session:
+            mine = session.scalar(select(StaffMember).where(StaffMember.name == login)
+                                  .order_by(StaffMember.id).limit(1))
+            if mine is not None:
+                return _row(mine)
+            taken = set(session.scalars(select(StaffMember.initials)))
+            initials, number = wanted, 1
+            while initials in taken:
+                number += 1
+                initials = f"{wanted[:10 - len(str(number))]}{number}"
+            staff = StaffMember(initials=initials, name=login)
+            session.add(staff)
+            session.flush()
+            return _row(staff)
+
     def by_initials(self, initials: str) -> StaffRow:
         with self._read() as session:
             staff = session.scalar(

@@ -71,3 +71,41 @@ def test_a_local_file_still_names_the_system_user(db_path) -> None:  # noqa: ANN
         assert app.current_staff is not None and app.current_staff.initials not in ("", "XX")
     finally:
         app.close()
+
+
+def test_logins_with_the_same_initials_stay_two_people(pg_cluster, pg_url: str) -> None:  # noqa: ANN001
+    """amina.haddad and anton.hahn both shorten to AH: the second gets AH2, never the
+    first one's staff record, and each keeps their own on the next start."""
+    database = str(make_url(pg_url).database)
+    _grant(pg_cluster, database)
+    for login in ("amina.haddad", "anton.hahn"):
+        pg_cluster.execute(f'CREATE ROLE "{login}" LOGIN IN ROLE {GROUP}')
+    seen: dict[str, set[str]] = {}
+    for _round in range(2):
+        for login in ("amina.haddad", "anton.hahn"):
+            app = open_app(pg_cluster.url(database, user=login), prefs=Preferences())
+            try:
+                assert app.current_staff is not None
+                seen.setdefault(login, set()).add(app.current_staff.initials)
+            finally:
+                app.close()
+    assert seen == {"amina.haddad": {"AH"}, "anton.hahn": {"AH2"}}
+
+
+def test_a_staff_login_can_carry_out_an_erasure(pg_cluster, pg_url: str) -> None:  # noqa: ANN001
+    """Erasure rebuilds the search index; a staff login (not the tables' owner) may empty
+    and refill it, so Art. 17 requests do not need the owner."""
+    database = str(make_url(pg_url).database)
+    _grant(pg_cluster, database)
+    _create_login(pg_cluster, "anna")
+    app = open_app(pg_cluster.url(database, user="anna"), prefs=Preferences())
+    try:
+        person = app.people.create(PersonInput(full_name="Olena Şahin"))
+        assert app.search.search("Olena Sahin")[0].uid == person.uid
+        plan = app.privacy.erasure_plan(person.uid)
+        app.privacy.erase(plan.person_uid, set(), expected_version=plan.version)
+        assert app.search.search("Olena Sahin") == [] or all(
+            hit.uid != person.uid for hit in app.search.search("Olena Sahin"))
+        assert app.search.search("Erfurt")  # the rest of the index was rebuilt
+    finally:
+        app.close()
