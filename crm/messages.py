@@ -309,6 +309,15 @@ def ambiguous_message(kind: str, ref: str, candidates: list[str]) -> str:
     return text().format(ref=ref, candidates=listed)
 
 
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
+_PASSWORD_PARAMETER = re.compile(r"(password=)[^&\s]+", re.IGNORECASE)
+
+
+def masked(text: str) -> str:
+    """``text`` with any password of a database address replaced by ***."""
+    return _PASSWORD_PARAMETER.sub(r"\1***", _PASSWORD_IN_URL.sub(r"\1***@", text))
+
+
 def database_message(code: str, path: str, detail: str = "") -> str:
     texts = {
         "cannot_create": lambda: _("The database {path} cannot be created: {detail}"),
@@ -389,12 +398,15 @@ def database_message(code: str, path: str, detail: str = "") -> str:
             "empty database. Nothing was copied."
         ),
         "unreachable": lambda: _("The database {path} cannot be reached: {detail}"),
+        "unsupported_url": lambda: _(
+            "{path} is not a database Brücke can use: give a file or a server address "
+            "postgresql+psycopg://login@server/database."),
         "copy_differs": lambda: _(
             "The copy in {path} differs from the original in: {detail}. Do not use the copy."
         ),
     }
     text = texts.get(code)
-    values = {"path": path, "detail": _one_line(detail)}
+    values = {"path": masked(path), "detail": masked(_one_line(detail))}
     if code == "not_a_backup" and detail == ENCRYPTED_HINT:
         return _(
             "{path} is not a Brücke backup, or it is encrypted and needs its passphrase "
@@ -404,6 +416,12 @@ def database_message(code: str, path: str, detail: str = "") -> str:
         return _(
             "{path} is not a Brücke database, or it is encrypted and needs its passphrase "
             "(BRUECKE_PASSPHRASE). It was left unchanged."
+        ).format(**values)
+    if code == "no_file" and "://" in path:
+        return _(
+            "{path} is a server database: this command works on database files. On the "
+            "server, make backups with pg_dump, or a checked local copy with "
+            "\"copy --to FILE.db\" (docs/office.md)."
         ).format(**values)
     if text is None:
         return _("The database {path} cannot be used ({code}).").format(code=code, **values)

@@ -7,9 +7,10 @@ after the start, when told of changes, and periodically.
 
 When the server cannot be reached at start, :func:`open_with_offline_fallback` opens that
 copy instead, read-only (``app.offline`` then describes it). Interactions logged meanwhile
-(with their follow-ups) go into the *outbox*, a small SQLite file next to the copy: each
-entry gets its interaction uid when it is queued, so sending it is idempotent (the server
-skips a uid it already has, see ``InteractionService.log(uid=…)``). :func:`send_outbox`
+(with their follow-ups) and follow-ups created on their own go into the *outbox*, a small
+SQLite file next to the copy: each entry gets its interaction's (or follow-up's) uid when
+it is queued, so sending it is idempotent (the server skips a uid it already has, see
+``InteractionService.log(uid=…)`` and ``FollowUpService.add(uid=…)``). :func:`send_outbox`
 sends what is pending once the server is back; an entry the server refuses (a different
 entry under the same uid, a person no longer there) stays in the outbox with the reason.
 """
@@ -51,8 +52,10 @@ from crm.errors import BrueckeError, DatabaseError, NotFoundError, ValidationErr
 from crm.paths import user_data_dir
 from crm.persistence import dialect
 from crm.persistence.database import open_database, resolve_url
-from crm.services.activity_rows import FollowUpInput, InteractionDetail, LogInput
+from crm.services.activity_rows import FollowUpInput, FollowUpRow, InteractionDetail, LogInput
 from crm.services.dates import local_date, parse_day, parse_moment
+from crm.services.followups import clean_follow_up_text
+from crm.services.rows import Ref
 
 if TYPE_CHECKING:
     from crm.app import App
@@ -241,8 +244,8 @@ _outbox_meta = MetaData()
 OUTBOX = Table(
     "outbox", _outbox_meta,
     Column("uid", String(36), primary_key=True),  # the interaction's uid, made offline
-    Column("kind", String(32), nullable=False),  # "interaction"
-    Column("payload", Text, nullable=False),  # the LogInput as JSON, dates resolved
+    Column("kind", String(32), nullable=False),  # "interaction" or "follow_up"
+    Column("payload", Text, nullable=False),  # LogInput / FollowUpInput as JSON, dates resolved
     Column("staff", String(10)),  # initials of who logged it
     Column("queued_at", String(40), nullable=False),
     Column("sent_at", String(40)),
@@ -254,11 +257,13 @@ OUTBOX = Table(
 @dataclass(frozen=True)
 class OutboxEntry:
     uid: str
-    data: LogInput
+    data: LogInput | FollowUpInput
     staff: str | None
     queued_at: datetime
     sent_at: datetime | None
     error: str | None
+    kind: str = "interaction"  # or "follow_up" (one on its own)
+    links: dict[str, str | None] = field(default_factory=dict)  # a follow-up's person, org.
 
 
 @dataclass
@@ -314,6 +319,26 @@ class Outbox:
                 staff=staff, queued_at=datetime.now(UTC).isoformat(), attempts=0))
         return uid
 
+    def queue_follow_up(self, data: FollowUpInput, *, person: str | None = None,
+                        organisation: str | None = None, staff: str | None = None,
+                        now: datetime | None = None, uid: str | None = None) -> str:
+        """Keep one follow-up of its own (for ``person`` / ``organisation``, uids) for later;
+        a relative due date is resolved now, the assignee defaults to ``staff``. Returns
+        the follow-up's uid (the same on the server later)."""
+        uid = uid or new_uid()
+        today = (now or datetime.now().astimezone()).date()
+        due = parse_day("due", data.due, today=today, direction="future")
+        if due is None:
+            raise ValidationError.single("due", "required")
+        payload = {"due": due.isoformat(), "text": data.text,
+                   "assignee": data.assignee or staff, "person": person,
+                   "organisation": organisation}
+        with self._engine.begin() as conn:
+            conn.execute(insert(OUTBOX).values(
+                uid=uid, kind="follow_up", payload=json.dumps(payload, ensure_ascii=False),
+                staff=staff, queued_at=datetime.now(UTC).isoformat(), attempts=0))
+        return uid
+
     def entries(self, *, pending_only: bool = False) -> list[OutboxEntry]:
         query = select(OUTBOX).order_by(OUTBOX.c.queued_at, OUTBOX.c.uid)
         if pending_only:
@@ -354,6 +379,14 @@ class Outbox:
 
 def _entry(row: Any) -> OutboxEntry:
     data = json.loads(row["payload"])
+    if row["kind"] == "follow_up":
+        return OutboxEntry(
+            row["uid"], FollowUpInput(date.fromisoformat(data["due"]), data["text"],
+                                      data["assignee"]),
+            row["staff"], datetime.fromisoformat(row["queued_at"]),
+            datetime.fromisoformat(row["sent_at"]) if row["sent_at"] else None,
+            row["error"], "follow_up",
+            {"person": data["person"], "organisation": data["organisation"]})
     log_input = LogInput(
         kind=data["kind"], subject=data["subject"], participants=tuple(data["participants"]),
         occurred_at=datetime.fromisoformat(data["occurred_at"]),
@@ -371,6 +404,9 @@ def _entry(row: Any) -> OutboxEntry:
 
 def _send_one(app: App, entry: OutboxEntry) -> bool:
     """Send one entry; True if it is new on the server, False if it was there already."""
+    if entry.kind == "follow_up":
+        return _send_follow_up(app, entry)
+    assert isinstance(entry.data, LogInput)
     try:
         app.interactions.get(entry.uid)
         existed = True
@@ -383,6 +419,23 @@ def _send_one(app: App, entry: OutboxEntry) -> bool:
             raise
         # Two senders at once: the other one's insert won the uid; compare with it.
         app.interactions.log(entry.data, uid=entry.uid)
+        existed = True
+    return not existed
+
+
+def _send_follow_up(app: App, entry: OutboxEntry) -> bool:
+    assert isinstance(entry.data, FollowUpInput)
+    try:
+        app.followups.get(entry.uid)
+        existed = True
+    except NotFoundError:
+        existed = False
+    try:
+        app.followups.add(entry.data, uid=entry.uid, **entry.links)  # compares a known uid
+    except ValidationError as exc:
+        if "record" not in exc.errors:
+            raise
+        app.followups.add(entry.data, uid=entry.uid, **entry.links)  # the other sender won
         existed = True
     return not existed
 
@@ -441,12 +494,54 @@ class OfflineInteractions:
             follow_ups=(), version=0, created_at=stamp, updated_at=stamp)
 
 
+class OfflineFollowUps:
+    """The follow-up service of an offline app: reading from the copy, new follow-ups
+    into the outbox; marking done, rescheduling and reassigning are refused (read-only)."""
+
+    def __init__(self, inner: Any, outbox: Outbox, staff: str | None, copy: App) -> None:
+        self._inner = inner
+        self._outbox = outbox
+        self._staff = staff
+        self._copy = copy  # to check people and organisations against
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def add(self, data: FollowUpInput, *, interaction: str | None = None,
+            person: str | None = None, organisation: str | None = None,
+            uid: str | None = None, now: datetime | None = None) -> FollowUpRow:
+        if interaction is not None:  # the copy refuses: they go with an interaction's log
+            return self._inner.add(data, interaction=interaction, person=person,  # type: ignore[no-any-return]
+                                   organisation=organisation)
+        today = (now or datetime.now().astimezone()).date()
+        due = parse_day("due", data.due, today=today, direction="future")
+        text = clean_follow_up_text(data.text)
+        if due is None:
+            raise ValidationError.single("due", "required")
+        # Checked against the copy first: unknown people are refused now, not later.
+        people: tuple[Ref, ...] = ()
+        org = None
+        if person:
+            found = self._copy.people.get(person)
+            person, people = found.uid, (Ref(found.uid, found.name),)
+        if organisation:
+            found_org = self._copy.organisations.get(organisation)
+            organisation, org = found_org.uid, Ref(found_org.uid, found_org.name)
+        assignee = (data.assignee or self._staff or "").strip().upper() or None
+        uid = self._outbox.queue_follow_up(
+            FollowUpInput(due, text, assignee), person=person, organisation=organisation,
+            staff=self._staff, now=now, uid=uid)
+        return FollowUpRow(uid=uid, due=due, text=text, assignee=assignee, assignee_name=None,
+                           done=False, done_at=None, interaction=None, interaction_date=None,
+                           people=people, organisation=org, version=0)
+
+
 def server_unreachable(exc: BaseException) -> bool:
     """Whether opening failed because the server cannot be reached (not a wrong setting)."""
     if isinstance(exc, DBAPIError):
         return exc.connection_invalidated or dialect.is_connection_failure(exc.orig)
     if isinstance(exc, DatabaseError):
-        return exc.code == "operational"
+        return exc.code in ("operational", "unreachable")
     return isinstance(exc, OSError)
 
 
@@ -466,6 +561,8 @@ def open_offline(target: str, *, staff: str | None = None, prefs: Preferences | 
     app.offline = OfflineState(target, info, outbox, initials)
     app.interactions = OfflineInteractions(app.interactions, outbox,  # type: ignore[assignment]
                                            initials)
+    app.followups = OfflineFollowUps(app.followups, outbox,  # type: ignore[assignment]
+                                     initials, app)
     return app
 
 

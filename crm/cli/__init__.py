@@ -123,6 +123,10 @@ def _as_user_error(exc: Exception, ctx: CommandContext) -> BaseException:
             return DatabaseError("locked", where)
         if "malformed" in lowered or "not a database" in lowered:
             return DatabaseError("damaged", where, text)
+        from crm.persistence import dialect
+
+        if dialect.is_connection_failure(getattr(exc, "orig", None)):
+            return DatabaseError("unreachable", where, text.splitlines()[0])
         return DatabaseError("operational", where, text.splitlines()[0] if text else "")
     return exc
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 BRUECKE_TABLES = {"person", "organisation", "municipality"}
+SUPPORTED_DRIVERS = {"sqlite", "sqlite+pysqlite", "sqlite+pysqlcipher", "postgresql+psycopg"}
 
 
 @dataclass
@@ -48,7 +49,15 @@ def resolve_url(target: str | os.PathLike[str]) -> URL:
     """A SQLAlchemy URL from a path or URL; paths become absolute SQLite URLs."""
     text = os.fspath(target)
     if "://" in text:
-        return make_url(text)
+        try:
+            url = make_url(text)
+        except Exception as exc:  # noqa: BLE001 - SQLAlchemy's ArgumentError and friends
+            raise DatabaseError("unsupported_url", text) from exc
+        if url.drivername in ("postgresql", "postgres"):
+            url = url.set(drivername="postgresql+psycopg")  # the driver Brücke ships
+        if url.drivername not in SUPPORTED_DRIVERS:
+            raise DatabaseError("unsupported_url", url.render_as_string(hide_password=True))
+        return url
     return URL.create("sqlite", database=str(Path(text).expanduser().resolve()))
 
 

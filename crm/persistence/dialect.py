@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, Insert, Table, event, insert
 from sqlalchemy.engine import URL
@@ -200,6 +201,17 @@ def recreate_search_index(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
+def empty_search_index(connection: Connection) -> None:
+    """Empty the index tables before a rebuild. SQLite: drop and create them (the fastest
+    way, and it leaves no old text in FTS5's shadow tables). PostgreSQL: ``DELETE``, which
+    a staff login may do; dropping a table needs its owner (docs/office.md)."""
+    if is_postgresql(connection) and search_index_exists(connection):
+        for table in (NAMES_TABLE, SEARCH_TABLE):
+            connection.exec_driver_sql(f"DELETE FROM {table}")
+        return
+    recreate_search_index(connection)
+
+
 @contextmanager
 def bulk_index_load(connection: Connection) -> Iterator[None]:
     """Settings for writing a whole index at once: a large page cache, and no incremental
@@ -340,9 +352,10 @@ TERMS_CLEAR_SQL = "DELETE FROM search_terms"
 # column is the lexeme ``nolena``, in the contact column ``kolena``. A column filter of FTS5
 # (``{name current}: "olen"*``) becomes the tsquery ``nolen:* | colen:*``, answered by one
 # GIN index. The text is folded by :mod:`crm.search.documents` in Python on both engines, so
-# both find and rank exactly the same records; no server extension (unaccent, pg_trgm) and
-# so no superuser is needed. Typos are found through ``search_terms`` by the same Python
-# code (:mod:`crm.search.vocabulary`) as on SQLite.
+# both find and rank exactly the same records; no server extension (unaccent) and so no
+# superuser is needed. Typos are found through ``search_terms`` by the same Python code
+# (:mod:`crm.search.vocabulary`) as on SQLite, with ``pg_trgm`` where the server has it
+# (see "typos through pg_trgm" below).
 
 POSTGRESQL = "postgresql"
 COLUMN_TAGS = {"name": "n", "current": "c", "former": "f", "contact": "k", "other": "o",
@@ -418,6 +431,74 @@ POSTGRES_SEARCH_SQL = SearchSQL(
 
 def search_sql(connection: Connection) -> SearchSQL:
     return POSTGRES_SEARCH_SQL if is_postgresql(connection) else SQLITE_SEARCH_SQL
+
+
+# -- typos through pg_trgm (PostgreSQL, migration 0008) ---------------------------------------
+#
+# Where the server has ``pg_trgm`` and the GIN trigram index on ``search_terms.term``, the
+# typo lookup (:mod:`crm.search.vocabulary`) asks the server for the words similar to the
+# typed one instead of reading every word of its first two letters. ``word <% term`` is
+# answered by the index; the threshold is set for the current transaction only. Which words
+# finally count as one typo away is decided in Python on both engines, so the results are the
+# same; the server only narrows the words down. Without the index (the extension could not be
+# created) the letter lists are read as on SQLite.
+
+TRIGRAM_INDEX = "ix_search_terms_trgm"
+TRIGRAM_THRESHOLD = "0.3"
+PG_TRIGRAM_THRESHOLD_SQL = (
+    "SELECT set_config('pg_trgm.word_similarity_threshold', %(threshold)s, true)"
+)
+PG_TRIGRAM_CANDIDATES_SQL = (
+    "SELECT term FROM search_terms WHERE %(word)s <%% term AND (term >= %(low1)s AND "
+    "term < %(high1)s OR term >= %(low2)s AND term < %(high2)s) "
+    "ORDER BY word_similarity(%(word)s, term) DESC, term LIMIT %(limit)s"
+)
+# The first ``limit`` words of each start, one index range lookup each, in one round trip.
+PG_TERMS_STARTING_SQL = (
+    "SELECT s.start, w.term FROM unnest(%(starts)s::text[]) AS s(start) CROSS JOIN LATERAL "
+    "(SELECT term FROM search_terms WHERE term >= s.start AND term < s.start || %(high)s "
+    "ORDER BY term LIMIT %(limit)s) AS w ORDER BY s.start, w.term"
+)
+_trigram_engines: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
+
+
+def has_trigram_index(connection: Connection) -> bool:
+    """Whether typos can be looked up through pg_trgm (checked once per engine)."""
+    if not is_postgresql(connection):
+        return False
+    engine = connection.engine
+    found = _trigram_engines.get(engine)
+    if found is None:
+        found = bool(connection.exec_driver_sql(
+            f"SELECT to_regclass('{TRIGRAM_INDEX}') IS NOT NULL").scalar())
+        _trigram_engines[engine] = found
+    return found
+
+
+def trigram_candidates(connection: Connection, word: str,
+                       ranges: Sequence[tuple[str, str]], limit: int) -> list[str]:
+    """Words of ``search_terms`` in one of two ``[low, high)`` ranges (the typed word's
+    first and second letter) whose trigrams resemble a part of ``word``, most similar first."""
+    (low1, high1), (low2, high2) = (ranges[0], ranges[-1])
+    connection.exec_driver_sql(PG_TRIGRAM_THRESHOLD_SQL, {"threshold": TRIGRAM_THRESHOLD})
+    rows = connection.exec_driver_sql(PG_TRIGRAM_CANDIDATES_SQL, {
+        "word": word, "low1": low1, "high1": high1, "low2": low2, "high2": high2,
+        "limit": limit})
+    return [term for (term,) in rows]
+
+
+def terms_starting(connection: Connection, starts: Sequence[str], high: str, limit: int
+                   ) -> dict[str, list[str]]:
+    """Up to ``limit`` words of ``search_terms`` starting with each of ``starts`` (starts
+    without any word are left out)."""
+    found: dict[str, list[str]] = {}
+    if not starts:
+        return found
+    rows = connection.exec_driver_sql(PG_TERMS_STARTING_SQL, {
+        "starts": list(starts), "high": high, "limit": limit})
+    for start, term in rows:
+        found.setdefault(start, []).append(term)
+    return found
 
 
 # -- writing many rows at once (imports, the search index) ------------------------------------

@@ -54,6 +54,7 @@ TYPE_CODES = {name: code for code, name in TYPE_NAMES.items()}
 MODELS: dict[int, Any] = {PERSON: Person, ORG: Organisation, MUNICIPALITY: Municipality,
                           INTERACTION: Interaction}
 ARCHIVED = "archived"
+FLAG_WORDS = frozenset({ARCHIVED})  # in the flags column only: never in the word list
 
 _PHONES = {ContactKind.PHONE, ContactKind.MOBILE, ContactKind.FAX}
 _HYPHENS = re.compile(r"[-‐‑‒–—]")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.errors import ConflictError, DatabaseError, ValidationError
+from crm.persistence import dialect
 
 
 class ServiceContext:
@@ -70,4 +71,6 @@ def _operational(exc: OperationalError, location: str,
         return DatabaseError("locked", location)
     if isinstance(exc.orig, sqlite3.DatabaseError) and "malformed" in text:
         return DatabaseError("damaged", location, str(exc.orig))
+    if exc.connection_invalidated or dialect.is_connection_failure(exc.orig):
+        return DatabaseError("unreachable", location, str(exc.orig).splitlines()[0])
     return DatabaseError("operational", location, str(exc.orig))

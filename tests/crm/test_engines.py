@@ -60,3 +60,42 @@ def test_computers_starting_at_once_upgrade_a_new_server_database_once(pg_cluste
         assert len(versions) == 1
     finally:
         pg_cluster.drop_database("bruecke_race")
+
+
+def test_messages_never_show_a_database_password() -> None:
+    from crm.errors import DatabaseError
+    from crm.messages import error_message
+
+    url = "postgresql+psycopg://anna:Geheim123@server/bruecke?password=Zweites1"
+    for code in ("operational", "unreachable", "no_file", "not_sqlite"):
+        text = error_message(DatabaseError(code, url, f"connection to {url} failed"))
+        assert "Geheim123" not in text and "Zweites1" not in text, text
+        assert "anna:***@server" in text
+
+
+def test_an_address_brucke_cannot_use_is_named_as_such() -> None:
+    import pytest
+
+    from crm.errors import DatabaseError
+    from crm.messages import error_message
+    from crm.persistence.database import resolve_url
+
+    assert resolve_url("postgres://anna@server/bruecke").drivername == "postgresql+psycopg"
+    assert resolve_url("postgresql://anna@server/bruecke").drivername == "postgresql+psycopg"
+    for url in ("mysql://anna@server/bruecke", "postgresql+psycopg2://anna:pw@server/x"):
+        with pytest.raises(DatabaseError) as caught:
+            resolve_url(url)
+        text = error_message(caught.value)
+        assert "postgresql+psycopg://" in text and "pw@" not in text
+
+
+def test_check_is_clean_with_archived_records(app) -> None:  # noqa: ANN001
+    """The flags column's "archived" is no searched word: check must not report it missing
+    from the word list (it did, on every database with an archived person)."""
+    from crm.services.people import PersonInput
+
+    person = app.people.create(PersonInput(full_name="Archiv Probe"))
+    app.people.archive(person.uid)
+    assert app.search.check() == []
+    assert app.search.rebuild() > 0
+    assert app.search.check() == []
