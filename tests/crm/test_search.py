@@ -537,3 +537,71 @@ def _some_network(app) -> None:  # noqa: ANN001
     app.organisations.update(member, {"name": "Vietnamesischer Kulturverein Jena"})
     with app.db.sessions.begin() as session:
         assert session.scalar(select(func.count(Person.id))) == 2
+
+
+# -- typos through pg_trgm on PostgreSQL ------------------------------------------------------
+
+TYPO_NAMES = ("Nguyễn Văn An", "Ayşe Yılmaz", "Petra Schmidt", "Jens Schneider",
+              "Olena Kovalenko", "Zeynep Kaya", "Mehmet Öztürk", "Anastasia Sokolova",
+              "Trần Thị Hương", "Volkmar Sonnenberg", "Ute Schmidtke", "Karl Schmitt")
+# Typos anywhere, in the first letters of short words too (where trigrams miss them).
+TYPO_QUERIES = ("nordhasuen", "nrodhausen", "onrdh", "erfrut", "refurt", "weiamr", "wiemar",
+                "eisenahc", "ieesnach", "schmidd", "shcmidt", "cshmi", "schnieder",
+                "kovalneko", "okvalenko", "yilmza", "iylmaz", "sonnneberg", "osnneberg",
+                "sokolvoa", "muehlhasuen", "apolad", "ozturkk", "anastasai")
+
+
+def _typo_app(target: str):  # noqa: ANN202 - crm.app.App
+    from crm.app import open_app
+
+    application = open_app(target, staff="TS")
+    for name in TYPO_NAMES:
+        person(application, name)
+    titles(application, "erfurt")  # builds the index where it is built on first search
+    return application
+
+
+def _typos(app, queries: tuple[str, ...]) -> dict[str, list]:  # noqa: ANN001
+    from crm.search.vocabulary import Vocabulary
+
+    with app.db.engine.connect() as conn:
+        return {q: Vocabulary().typos(conn, q, 0) for q in queries}
+
+
+def test_typos_on_postgresql_come_from_the_trigram_index_with_the_same_results(
+        pg_url, seeded_template, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    import shutil
+
+    from sqlalchemy import event
+
+    path = tmp_path / "same.db"
+    shutil.copyfile(seeded_template, path)
+    lite, pg = _typo_app(str(path)), _typo_app(pg_url)
+    try:
+        expected = _typos(lite, TYPO_QUERIES)
+        assert sum(1 for terms in expected.values() if terms) >= 20
+        statements: list[tuple[str, object]] = []
+
+        def record(_conn, _cursor, statement, parameters, _context, _many) -> None:  # noqa: ANN001
+            statements.append((statement, parameters))
+
+        with pg.db.engine.connect() as conn:
+            assert dialect.has_trigram_index(conn)
+        event.listen(pg.db.engine, "before_cursor_execute", record)
+        try:
+            got = _typos(pg, TYPO_QUERIES)
+        finally:
+            event.remove(pg.db.engine, "before_cursor_execute", record)
+        assert got == expected
+        trigram = [s for s, _ in statements if "<%" in s and "word_similarity" in s]
+        assert len(trigram) == len(TYPO_QUERIES)
+        assert not any(s == dialect.POSTGRES_SEARCH_SQL.terms_range for s, _ in statements)
+        # The letter lists on the same server give the same words.
+        monkeypatch.setattr(dialect, "has_trigram_index", lambda _connection: False)
+        assert _typos(pg, TYPO_QUERIES) == expected
+        monkeypatch.undo()
+        for query in TYPO_QUERIES:
+            assert titles(pg, query) == titles(lite, query), query
+    finally:
+        lite.close()
+        pg.close()
