@@ -2,7 +2,9 @@
 
 :func:`install_offline_mode` runs when the app opened the offline copy of an unreachable
 server (``app.offline``, see crm.offline): every action that would change data is disabled
-(as in ui.read_only) except the quick log, whose entries go into the outbox; title and
+(as in ui.read_only) except the quick log and "new follow-up" on the Tasks page, whose
+entries go into the outbox (marking done, rescheduling, reassigning say in a tooltip why
+they are off); title and
 status bar say "Offline-Kopie vom … – nur lesen, Einträge werden später gesendet". A
 watcher thread tries the server now and then; once it answers, the outbox is sent and the
 window says how many entries went out, and shows every entry the server refused (those stay
@@ -20,8 +22,19 @@ from crm.i18n import _, ngettext
 from ui.detail.html import format_date
 from ui.read_only import _PAGE_WIDGETS, _WINDOW_ACTIONS, _resolve, pin_disabled
 
-# The quick log keeps working offline: its entries are queued.
-_STILL_ENABLED = {"activity.quick_log_action", "activity.log_record_action"}
+# The quick log and new follow-ups keep working offline: their entries are queued.
+_STILL_ENABLED = {"activity.quick_log_action", "activity.log_record_action",
+                  "activity.tasks.new_button"}
+# Changes to follow-ups already on the server wait for it (their reason as a tooltip).
+_SERVER_ONLY = ("activity.tasks.done_button", "activity.tasks.reschedule_button",
+                "activity.tasks.reassign_button")
+
+
+def _server_only_tooltips(window: Any) -> None:
+    for target in _resolve(window, _SERVER_ONLY):
+        target.setToolTip(_("Not possible offline: follow-ups on the server can only be "
+                            "changed when it is reachable again. New follow-ups are kept "
+                            "and sent later."))
 
 
 def offline_text(app: Any) -> str:
@@ -53,6 +66,7 @@ class OfflineLabel(QLabel):
                           "the server is reachable again.").format(
                               server=app.offline.snapshot.source))
         self._window.setWindowTitle(_("Brücke – {state}").format(state=offline_text(app)))
+        _server_only_tooltips(self._window)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -24,6 +24,7 @@ from crm.i18n import _
 # Page widgets (attribute paths below the window) whose buttons change data.
 _PAGE_WIDGETS = (
     "activity.history.edit_button", "activity.history.delete_button",
+    "activity.tasks.new_button",
     "activity.tasks.done_button", "activity.tasks.reschedule_button",
     "activity.tasks.reassign_button",
     "activity.events.new_button", "activity.events.edit_button",

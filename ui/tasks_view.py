@@ -354,6 +354,7 @@ class TasksView(QWidget):
         self.model = FollowUpModel(self._edit, self)
         self.view = QTreeView(self)
         self.scope_combo = QComboBox(self)
+        self.new_button = QPushButton(self)
         self.done_button = QPushButton(self)
         self.reschedule_button = QPushButton(self)
         self.reassign_button = QPushButton(self)
@@ -392,8 +393,8 @@ class TasksView(QWidget):
         bar.setContentsMargins(8, 6, 8, 6)
         bar.addWidget(self.scope_combo)
         bar.addStretch(1)
-        for button in (self.done_button, self.reschedule_button, self.reassign_button,
-                       self.open_button):
+        for button in (self.new_button, self.done_button, self.reschedule_button,
+                       self.reassign_button, self.open_button):
             bar.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -405,6 +406,7 @@ class TasksView(QWidget):
 
     def _connect(self) -> None:
         self.scope_combo.activated.connect(lambda _i: self.reload())
+        self.new_button.clicked.connect(self.new_follow_up)
         self.done_button.clicked.connect(self.toggle_current)
         self.reschedule_button.clicked.connect(lambda: self._edit_current(DUE))
         self.reassign_button.clicked.connect(lambda: self._edit_current(ASSIGNEE))
@@ -469,6 +471,26 @@ class TasksView(QWidget):
             self._keep = uid
             self.reload()
 
+    def new_follow_up(self) -> FollowUpRow | None:
+        """Ask for a follow-up of its own and store it (offline: queue it)."""
+        from ui.follow_up_dialog import NewFollowUpDialog
+
+        dialog = NewFollowUpDialog(self._app, self)
+        if not dialog.exec() or dialog.saved_result is None:
+            return None
+        self.follow_up_created(dialog.saved_result)
+        return dialog.saved_result
+
+    def follow_up_created(self, row: FollowUpRow) -> None:
+        if getattr(self._app, "offline", None) is not None:
+            self.status_message.emit(_("Follow-up “{text}” kept; it is sent when the server "
+                                       "is reachable again.").format(text=row.text))
+            return
+        self.status_message.emit(_("Follow-up “{text}” saved.").format(text=row.text))
+        self._keep = row.uid
+        self.reload()
+        self.data_changed.emit()
+
     def current_row(self) -> FollowUpRow | None:
         return self.model.row_at(self.view.currentIndex())
 
@@ -500,6 +522,7 @@ class TasksView(QWidget):
     def retranslate(self) -> None:
         self.model.retranslate()
         self._retranslate_scope()
+        self.new_button.setText(_("New follow-up …"))
         self.done_button.setText(_("Done (Space)"))
         self.reschedule_button.setText(_("Reschedule … (F2)"))
         self.reassign_button.setText(_("Reassign … ({keys})").format(

@@ -77,8 +77,14 @@ def _loaded(query: Select[FollowUp]) -> Select[FollowUp]:
 
 class FollowUpService(Service):
     def add(self, data: FollowUpInput, *, interaction: str | None = None,
-            person: str | None = None, organisation: str | None = None) -> FollowUpRow:
-        """A follow-up on its own or for an interaction (uid), person or organisation."""
+            person: str | None = None, organisation: str | None = None,
+            uid: str | None = None) -> FollowUpRow:
+        """A follow-up on its own or for an interaction (uid), person or organisation.
+
+        ``uid`` (a follow-up created offline, sent later) makes the call idempotent: if a
+        follow-up with that uid exists already, nothing is written and it is returned when
+        it is the same one (due date, text), else ConflictError says so.
+        """
         due, text = validation.collect(
             lambda: parse_day("due", data.due, direction="future"),
             lambda: clean_follow_up_text(data.text),
@@ -86,7 +92,12 @@ class FollowUpService(Service):
         if due is None:
             raise ValidationError.single("due", "required")
         with self._write() as session:
+            if uid is not None and session.scalar(
+                    select(FollowUp.id).where(FollowUp.uid == uid)) is not None:
+                return _same_follow_up(follow_up_row(self._load(session, uid)), due, text)
             item = FollowUp(due_on=due, text=text)
+            if uid is not None:
+                item.uid = uid
             staff_id = (staff_id_by_initials(session, data.assignee) if data.assignee
                         else self._ctx.staff_id())
             item.assignee = session.get(StaffMember, staff_id) if staff_id else None
@@ -204,3 +215,12 @@ class FollowUpService(Service):
 def _check_version(item: FollowUp, expected: int | None) -> None:
     if expected is not None and expected != item.version:
         raise ConflictError("follow_up", item.uid, {}, {}, item.version)
+
+
+def _same_follow_up(existing: FollowUpRow, due: date, text: str) -> FollowUpRow:
+    """A follow-up sent again: the stored one if it is the same, else a conflict."""
+    mine = {"due": due, "text": text}
+    theirs = {"due": existing.due, "text": existing.text}
+    if mine != theirs:
+        raise ConflictError("follow_up", existing.uid, mine, theirs, existing.version)
+    return existing

@@ -321,3 +321,16 @@ def test_rows_module_is_plain_data_for_the_ui() -> None:
     assert tuple(k.value for k in InteractionKind) == activity_rows.INTERACTION_KINDS
     assert tuple(k.value for k in EventKind) == activity_rows.EVENT_KINDS
     assert tuple(s.value for s in AttendeeStatus) == activity_rows.STATUSES
+
+
+def test_a_follow_up_sent_again_by_uid_is_stored_once(app) -> None:  # noqa: ANN001
+    uid = "01HZFOLLOWUPSENTOFFLINE0001"[:26]
+    first = app.followups.add(FollowUpInput("2099-03-02", "Offline angelegt"), uid=uid)
+    again = app.followups.add(FollowUpInput(date(2099, 3, 2), "Offline angelegt"), uid=uid)
+    assert first.uid == again.uid == uid and again.version == first.version
+    with app.db.sessions() as session:
+        assert session.scalar(select(func.count(FollowUp.id))
+                              .where(FollowUp.uid == uid)) == 1
+    with pytest.raises(ConflictError):
+        app.followups.add(FollowUpInput("2099-03-02", "Etwas anderes"), uid=uid)
+    assert app.followups.get(uid).text == "Offline angelegt"

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from crm.app import open_app
 from crm.domain import FollowUp, Interaction
-from crm.errors import DatabaseError
+from crm.errors import DatabaseError, NotFoundError
 from crm.offline import (
     Outbox,
     SnapshotKeeper,
@@ -209,3 +209,73 @@ def test_the_keeper_refreshes_the_copy_in_the_background(pg_url: str) -> None:
     finally:
         copy.close()
     assert datetime.now(UTC) >= keeper.last.taken_at
+
+
+def test_a_follow_up_of_its_own_is_queued_offline_and_sent_once(
+        pg_url: str, paused) -> None:  # noqa: ANN001
+    pause, resume = paused
+    online = open_with_offline_fallback(pg_url, staff="AB")
+    person = online.people.save(None, {"full_name": "Mira Sommer"})
+    build_snapshot(online)
+    online.close()
+
+    pause()
+    app = open_with_offline_fallback(pg_url, staff="AB")
+    try:
+        assert app.offline is not None
+        queued = app.followups.add(FollowUpInput("Freitag", "Angebot schicken"),
+                                   person=person.uid)
+        assert queued.people[0].uid == person.uid and queued.assignee == "AB"
+        assert app.offline.pending() == 1
+        with pytest.raises(NotFoundError):  # checked against the copy at once
+            app.followups.add(FollowUpInput("morgen", "x"), person="01ZZZZZZZZZZZZZZZZZZZZZZZZ")
+        with pytest.raises(DatabaseError):  # only creation works offline
+            app.followups.set_done(queued.uid)
+        assert app.offline.pending() == 1
+        (entry,) = app.offline.outbox.entries()
+        assert entry.kind == "follow_up" and entry.data.due == queued.due
+    finally:
+        app.close()
+
+    resume()
+    again = open_with_offline_fallback(pg_url, staff="AB")
+    try:
+        assert again.outbox_report is not None and again.outbox_report.sent == [queued.uid]
+        stored = again.followups.get(queued.uid)
+        assert (stored.text, stored.due, stored.assignee) == (
+            "Angebot schicken", queued.due, "AB")
+        assert [p.uid for p in stored.people] == [person.uid]
+        outbox = Outbox(outbox_path(pg_url))
+        try:
+            with outbox._engine.begin() as conn:  # forget that it was sent
+                from crm.offline import OUTBOX
+                conn.execute(OUTBOX.update().values(sent_at=None))
+            report = outbox.send(again)
+            assert (report.sent, report.already, report.refused) == ([], [queued.uid], {})
+        finally:
+            outbox.close()
+        with again.db.sessions() as session:
+            assert session.scalar(select(func.count(FollowUp.id))
+                                  .where(FollowUp.uid == queued.uid)) == 1
+    finally:
+        again.close()
+
+
+def test_a_different_follow_up_under_the_same_uid_is_refused_and_kept(pg_url: str) -> None:
+    app = open_app(pg_url, staff="AB")
+    try:
+        outbox = Outbox(outbox_path(pg_url))
+        try:
+            uid = outbox.queue_follow_up(FollowUpInput("morgen", "Eins"), staff="AB")
+            app.followups.add(FollowUpInput("morgen", "Etwas anderes"), uid=uid)
+            report = outbox.send(app)
+            assert list(report.refused) == [uid] and report.done == 0
+            assert report.refused[uid]
+            assert outbox.pending() == 1  # nothing dropped
+            (entry,) = outbox.entries()
+            assert entry.error == report.refused[uid] and entry.sent_at is None
+        finally:
+            outbox.close()
+        assert app.followups.get(uid).text == "Etwas anderes"  # nothing overwritten
+    finally:
+        app.close()

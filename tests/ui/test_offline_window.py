@@ -75,3 +75,65 @@ def test_offline_window_queues_the_quick_log_and_sends_it_when_the_server_is_bac
         assert [p.person.uid for p in stored.participants] == [person.uid]
     finally:
         check.close()
+
+
+def test_offline_tasks_page_queues_a_new_follow_up_and_sends_it(
+        qtbot: QtBot, tmp_path: Path, pg_cluster: Any, pg_url: str,
+        monkeypatch: Any) -> None:
+    from ui.follow_up_dialog import NewFollowUpDialog
+
+    set_application_language("de")
+    online = open_with_offline_fallback(pg_url, staff="AB")
+    build_snapshot(online)
+    online.close()
+
+    pg_cluster.pause()
+    resumed = False
+    app = open_with_offline_fallback(pg_url, staff="AB")
+    try:
+        assert app.offline is not None
+        window = MainWindow(app, settings=WindowSettings(str(tmp_path / "window.ini")))
+        qtbot.addWidget(window)
+        mode = install_offline_mode(window, interval=0.3)
+        assert mode is not None
+        window.show()
+        qtbot.waitExposed(window)
+        tasks = window.activity.tasks
+        assert tasks.new_button.isEnabled()
+        for button in (tasks.done_button, tasks.reschedule_button, tasks.reassign_button):
+            assert not button.isEnabled()
+            assert "offline" in button.toolTip().lower()
+
+        def fill_and_save(dialog: NewFollowUpDialog) -> int:
+            dialog.due_edit.setText("morgen")
+            dialog.text_edit.setText("Unterlagen nachreichen")
+            dialog.save()
+            return int(dialog.result())
+
+        monkeypatch.setattr(NewFollowUpDialog, "exec", fill_and_save)
+        messages: list[str] = []
+        tasks.status_message.connect(messages.append)
+        tasks.new_button.click()
+        assert app.offline.pending() == 1
+        (entry,) = app.offline.outbox.entries()
+        assert entry.kind == "follow_up" and entry.data.text == "Unterlagen nachreichen"
+        assert messages and "gesendet" in messages[-1]
+        qtbot.waitUntil(lambda: "1 Eintrag wartet" in mode.label.text(), timeout=5000)
+
+        with qtbot.waitSignal(mode.sent, timeout=30000) as sent:
+            pg_cluster.resume()
+            resumed = True
+        assert sent.args[0].sent == [entry.uid]
+        mode.stop()
+        window.shutdown()
+    finally:
+        if not resumed:
+            pg_cluster.resume()
+        app.close()
+    check = open_with_offline_fallback(pg_url, staff="AB")
+    try:
+        stored = check.followups.get(entry.uid)
+        assert (stored.text, stored.assignee, stored.done) == (
+            "Unterlagen nachreichen", "AB", False)
+    finally:
+        check.close()
