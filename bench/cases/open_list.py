@@ -1,11 +1,12 @@
 """Open a list: the first rows of all persons, through the model and service the window uses
 (count, first page, the visible cells' texts), against the same first page as one raw
-sqlite3 query. No step may load all rows: the model must hold one page only.
+sqlite3 query (with the list's columns, the last contact included). No step may load all
+rows: the model must hold one page only.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,14 @@ SELECT page.uid, page.full_name, page.transliteration, o.name, r.title, m.name,
        (SELECT c.value FROM contact_point c
         WHERE c.person_id = page.id AND c.kind IN ('phone', 'mobile')
         ORDER BY c.preferred DESC, c.id LIMIT 1),
-       page.archived_at IS NOT NULL, page.version
+       page.archived_at IS NOT NULL, page.version,
+       -- the list's "last contact" column: newest interaction or attended event so far
+       max(coalesce((SELECT max(p.occurred_at) FROM interaction_participant p
+                     WHERE p.person_id = page.id AND p.occurred_at <= :now), ''),
+           coalesce((SELECT max(e.starts_at) FROM event_attendee a
+                     JOIN event e ON e.id = a.event_id
+                     WHERE a.person_id = page.id AND a.status = 'attended'
+                       AND e.starts_at <= :now), ''))
 FROM page
 LEFT JOIN role r ON r.id = (
     SELECT id FROM role WHERE person_id = page.id AND (end_date IS NULL OR end_date > :today)
@@ -53,8 +61,9 @@ def run(ctx: Context) -> Entry:
             loaded.append(model.rowCount())
 
         def theirs() -> None:
-            raw.execute(FIRST_PAGE_SQL, {"limit": PAGE_SIZE,
-                                         "today": date.today().isoformat()}).fetchall()
+            raw.execute(FIRST_PAGE_SQL, {"limit": PAGE_SIZE, "today": date.today().isoformat(),
+                                         "now": datetime.now(UTC).strftime(
+                                             "%Y-%m-%d %H:%M:%S.%f")}).fetchall()
 
         ours()
         theirs()  # warm-up

@@ -82,6 +82,7 @@ class InteractionParticipant(Base):
     __tablename__ = "interaction_participant"
     __table_args__ = (
         Index("ix_interaction_participant_organisation_at", "organisation_id", "occurred_at"),
+        Index("ix_interaction_participant_person_at", "person_id", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

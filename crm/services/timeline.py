@@ -345,13 +345,12 @@ def last_contact_query(kind: str, now: datetime | None = None,
     past_i = i.occurred_at <= moment
     past_e = ev.starts_at <= moment
     if kind == PERSONS:
-        parts = [
-            select(part.person_id.label("id"), i.occurred_at.label("at"))
-            .join(i, i.id == part.interaction_id).where(past_i),
-            select(att.person_id.label("id"), ev.starts_at.label("at"))
-            .join(ev, ev.id == att.event_id)
-            .where(past_e, att.status == AttendeeStatus.ATTENDED),
-        ]
+        parts = _newest_parts(Person.id, ids, [  # one seek each (migration 0009)
+            select(func.max(part.occurred_at))
+            .where(part.person_id == Person.id, part.occurred_at <= moment),
+            select(func.max(ev.starts_at)).select_from(att).join(ev, ev.id == att.event_id)
+            .where(att.person_id == Person.id, past_e, att.status == AttendeeStatus.ATTENDED),
+        ])
     elif kind == ORGANISATIONS:
         parts = _newest_parts(Organisation.id, ids, _organisation_newest(moment))
     elif kind == MUNICIPALITIES:
@@ -371,9 +370,6 @@ def last_contact_query(kind: str, now: datetime | None = None,
                                  located.is_not(None)))
     else:
         raise ValueError(kind)
-    if ids is not None and kind == PERSONS:
-        wanted = list(ids)
-        parts = [q.where(q.selected_columns[0].in_(wanted)) for q in parts]
     moments = union_all(*parts).subquery()
     last = func.max(moments.c.at)
     # HAVING, not WHERE at IS NOT NULL: SQLite would push that into the parts and

@@ -14,6 +14,7 @@ from alembic import command
 from sqlalchemy import create_engine, inspect
 
 from crm.errors import DatabaseError
+from crm.persistence import dialect
 from crm.persistence.database import alembic_config, head_revision, open_database
 
 
@@ -195,6 +196,53 @@ def test_empty_database_upgrades_to_head(empty_target: str) -> None:
         db.dispose()
 
 
+def test_upgrade_to_0008_adds_the_trigram_index_on_postgresql(empty_target: str) -> None:
+    """0008: pg_trgm and a GIN trigram index on the search words; nothing on SQLite."""
+    db = open_database(empty_target)
+    try:
+        with db.engine.connect() as connection:
+            found = dialect.has_trigram_index(connection)
+            if dialect.is_postgresql(connection):
+                definition = connection.exec_driver_sql(
+                    "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_search_terms_trgm'"
+                ).scalar()
+                assert definition is not None and "gin (term gin_trgm_ops)" in definition
+            else:
+                assert connection.exec_driver_sql(
+                    "SELECT count(*) FROM sqlite_master WHERE name LIKE '%trgm%'").scalar() == 0
+        assert found == empty_target.startswith("postgresql")
+    finally:
+        db.dispose()
+
+
+def test_without_the_right_to_create_extensions_0008_skips_the_trigram_index(
+        pg_cluster) -> None:  # noqa: ANN001
+    """A login that may create tables but not extensions still upgrades; typos are then
+    found through the letter lists."""
+    from crm.app import open_app
+
+    name = f"bruecke_notrgm_{uuid.uuid4().hex[:12]}"
+    login = f"clerk_{uuid.uuid4().hex[:8]}"
+    pg_cluster.create_database(name)
+    pg_cluster.execute(f"CREATE ROLE {login} LOGIN")
+    pg_cluster.execute(f"GRANT CREATE, USAGE ON SCHEMA public TO {login}", database=name)
+    try:
+        application = open_app(pg_cluster.url(name, login), staff="TS")
+        try:
+            with application.db.engine.connect() as connection:
+                assert connection.exec_driver_sql(
+                    "SELECT version_num FROM alembic_version").scalar() == head_revision()
+                assert not dialect.has_trigram_index(connection)
+            hits = [hit.title for hit in application.search.search(
+                "nordhasuen", types={"municipality"})]
+            assert "Nordhausen, Stadt" in hits
+        finally:
+            application.close()
+    finally:
+        pg_cluster.drop_database(name)
+        pg_cluster.execute(f"DROP ROLE IF EXISTS {login}")
+
+
 def test_upgrade_to_0007_copies_interaction_times_into_the_link_tables(
         empty_target: str) -> None:
     """0007: the link tables get their interaction's occurred_at (backfilled, then kept by
@@ -251,5 +299,44 @@ def test_upgrade_to_0007_copies_interaction_times_into_the_link_tables(
             "ix_interaction_organisation_organisation_at"}
         assert "ix_interaction_organisation_organisation_id" not in indexes[
             "interaction_organisation"]
+    finally:
+        upgraded.dispose()
+
+
+def test_upgrade_to_0009_indexes_a_persons_newest_contact(empty_target: str) -> None:
+    """0009: ``(person_id, occurred_at)`` on the participants; the persons list then reads a
+    person's last contact from it, and the data of an 0008 database stays as it was."""
+    from crm.services.listing_rows import PERSONS
+    from crm.services.timeline import last_contact_query
+
+    db = open_database(empty_target, upgrade=False)
+    cfg = alembic_config()
+    stamp = "'2025-01-01 10:00:00', '2025-01-01 10:00:00', 1"
+    with db.engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0008")
+        connection.exec_driver_sql(
+            "INSERT INTO person (id, uid, created_at, updated_at, version, full_name, "
+            "family_name, transliteration, notes, sort_key, salutation, languages) VALUES (1, "
+            f"'{uuid.uuid4()}', {stamp}, 'Nguyễn Thị Lan', 'Nguyễn', 'Nguyen Thi Lan', '', "
+            "'nguyen thi lan', 'none', '')")
+        for n in (1, 2):
+            connection.exec_driver_sql(
+                "INSERT INTO interaction (id, uid, created_at, updated_at, version, kind, "
+                f"occurred_at, subject, notes) VALUES ({n}, '{uuid.uuid4()}', {stamp}, "
+                f"'meeting', '2025-0{n}-15 09:30:00', 'Treffen {n}', '')")
+            connection.exec_driver_sql(
+                "INSERT INTO interaction_participant (id, interaction_id, person_id, "
+                f"role_title) VALUES ({n}, {n}, 1, '')")
+    db.dispose()
+    upgraded = open_database(empty_target)
+    try:
+        with upgraded.engine.begin() as connection:
+            indexes = {i["name"] for i in inspect(connection).get_indexes(
+                "interaction_participant")}
+            rows = connection.execute(last_contact_query(PERSONS, ids=[1])).all()
+        assert "ix_interaction_participant_person_at" in indexes
+        assert [(pid, last.replace(tzinfo=None).isoformat(" ")) for pid, last in rows] == [
+            (1, "2025-02-15 09:30:00")]
     finally:
         upgraded.dispose()
