@@ -67,8 +67,7 @@ def _snapshot(path: Path) -> tuple[Any, ...]:
 @pytest.fixture
 def window(app: Any, data: dict[str, Any], qtbot: QtBot, tmp_path: Path,
            monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
-    if app.db.path is None:
-        pytest.skip("the lock file is for a database file")
+    assert app.db.path is not None  # the lock file belongs to a database file (SQLite)
     app.prefs.backup_folder = str(tmp_path / "backups")
     win = MainWindow(app, settings=WindowSettings(str(tmp_path / "w.ini")))
     qtbot.addWidget(win)
