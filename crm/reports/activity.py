@@ -12,6 +12,8 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
@@ -21,7 +23,7 @@ from crm.reports.data import ActivityData
 from crm.reports.document import CONTENT_WIDTH, format_day, locale_name, value_text
 from crm.reports.fonts import FONT
 from crm.reports.map_drawing import district_map
-from crm.reports.styles import cell, grid, para, section, styles
+from crm.reports.styles import cell, fitted, grid, para, section, styles
 
 PALETTE = [colors.HexColor(c) for c in (
     "#1f4e79", "#2e86ab", "#a23b72", "#f18f01", "#c73e1d", "#3b8b5a", "#7d7d7d", "#6c4f9e")]
@@ -93,39 +95,45 @@ def _by_month(report: ActivityData) -> list[Flowable]:
     if not report.by_month:
         return []
     kinds = [k for k, _n in report.by_kind]
-    months = [_month(m) for m, _c in report.by_month]
-    head = [_("Month"), *[value_text("interaction_kind", k) for k in kinds], _("Total")]
+    months = [_month(m, "MMM yy") for m, _c in report.by_month]  # short: under narrow bars
+    first = 22 * mm
+    rest = (CONTENT_WIDTH - first) / (len(kinds) + 1)
+    # Many kinds make narrow columns: a long name ("Veranstaltung") shrinks to fit its own.
+    number_head = ParagraphStyle("count-head", styles().cell_head, fontSize=7.5, leading=9.5,
+                                 alignment=TA_RIGHT)
+    head = [_("Month"), *[fitted(value_text("interaction_kind", k), number_head, rest)
+                          for k in kinds], fitted(_("Total"), number_head, rest)]
     rows: list[list[Any]] = [head]
     for month, counts in report.by_month:
         rows.append([_month(month), *[str(counts.get(k, 0)) for k in kinds],
                      str(sum(counts.values()))])
-    first = 22 * mm
-    rest = (CONTENT_WIDTH - first) / (len(kinds) + 1)
     table = grid(rows, [first] + [rest] * (len(kinds) + 1), font_size=7.5,
                  extra=[("ALIGN", (1, 0), (-1, -1), "RIGHT")])
     chart = _bar_chart(months, [[c.get(k, 0) for _m, c in report.by_month] for k in kinds], kinds)
     return [*section(_("Interactions by month")), KeepTogether([chart, table])]
 
 
-def _month(key: str) -> str:
-    """"2026-03" → "März 2026" / "March 2026"."""
+def _month(key: str, pattern: str = "LLLL yyyy") -> str:
+    """"2026-03" → "März 2026" / "March 2026" (or "März 26" with ``MMM yy``)."""
     year, month = (int(x) for x in key.split("-"))
-    return format_date(date(year, month, 1), "LLLL yyyy", locale=locale_name())
+    return format_date(date(year, month, 1), pattern, locale=locale_name())
 
 
 def _bar_chart(months: list[str], series: list[list[int]], kinds: list[str]) -> Drawing:
     width, height = CONTENT_WIDTH, 55 * mm
     drawing = Drawing(width, height)
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.height = 28, 18, height - 28
+    tilted = len(months) > 8  # slanted labels need room below the axis
+    bottom = 30 if tilted else 18
+    chart.x, chart.y, chart.height = 28, bottom, height - bottom - 10
     chart.width = min(width - 150, max(90, 42 * len(months)))  # no fat bars for short periods
     chart.data = series
     chart.categoryAxis.categoryNames = months
     chart.categoryAxis.style = "stacked"
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 6.5
-    chart.categoryAxis.labels.angle = 30 if len(months) > 8 else 0
-    chart.categoryAxis.labels.boxAnchor = "ne" if len(months) > 8 else "n"
+    chart.categoryAxis.labels.angle = 30 if tilted else 0
+    chart.categoryAxis.labels.boxAnchor = "ne" if tilted else "n"
     chart.valueAxis.labels.fontName = FONT
     chart.valueAxis.labels.fontSize = 6.5
     chart.valueAxis.valueMin = 0
