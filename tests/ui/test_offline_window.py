@@ -4,6 +4,9 @@ once the server is back."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,17 +23,30 @@ from ui.settings import WindowSettings
 SCREENS = Path("/tmp/screens")
 
 
-def test_offline_window_queues_the_quick_log_and_sends_it_when_the_server_is_back(
-        qtbot: QtBot, tmp_path: Path, pg_cluster: Any, pg_url: str) -> None:
+@dataclass
+class OfflineSession:
+    app: Any
+    window: MainWindow
+    mode: Any
+    prepared: Any
+    resumed: bool = False
+
+
+@contextmanager
+def offline_window(qtbot: QtBot, tmp_path: Path, pg_cluster: Any, pg_url: str,
+                   prepare: Callable[[Any], Any] = lambda app: None
+                   ) -> Iterator[OfflineSession]:
+    """Online: ``prepare`` the data and build the offline copy; then the server stops and
+    the window opens on the copy (German, shown). The server is always started again."""
     set_application_language("de")  # the window's date format, as in the app
     online = open_with_offline_fallback(pg_url, staff="AB")
-    person = online.people.save(None, {"full_name": "Olena Shevchenko"})
+    prepared = prepare(online)
     build_snapshot(online)
     online.close()
 
     pg_cluster.pause()
-    resumed = False
     app = open_with_offline_fallback(pg_url, staff="AB")
+    session: OfflineSession | None = None
     try:
         assert app.offline is not None
         window = MainWindow(app, settings=WindowSettings(str(tmp_path / "window.ini")))
@@ -40,6 +56,23 @@ def test_offline_window_queues_the_quick_log_and_sends_it_when_the_server_is_bac
         window.resize(1200, 700)
         window.show()
         qtbot.waitExposed(window)
+        session = OfflineSession(app, window, mode, prepared)
+        yield session
+        mode.stop()
+        window.shutdown()
+    finally:
+        if session is None or not session.resumed:
+            pg_cluster.resume()
+        app.close()
+
+
+def test_offline_window_queues_the_quick_log_and_sends_it_when_the_server_is_back(
+        qtbot: QtBot, tmp_path: Path, pg_cluster: Any, pg_url: str) -> None:
+    def add_person(online: Any) -> Any:
+        return online.people.save(None, {"full_name": "Olena Shevchenko"})
+
+    with offline_window(qtbot, tmp_path, pg_cluster, pg_url, add_person) as session:
+        app, window, mode, person = session.app, session.window, session.mode, session.prepared
         assert "Offline-Kopie vom" in window.windowTitle()
         assert "nur lesen, Einträge werden später gesendet" in mode.label.text()
         assert not window.actions_.new_person.isEnabled()
@@ -59,15 +92,9 @@ def test_offline_window_queues_the_quick_log_and_sends_it_when_the_server_is_bac
 
         with qtbot.waitSignal(mode.sent, timeout=30000) as sent:
             pg_cluster.resume()
-            resumed = True
+            session.resumed = True
         assert sent.args[0].sent == [dialog.saved_result.uid]
         assert "1 Eintrag wurde gesendet" in window.statusBar().currentMessage()
-        mode.stop()
-        window.shutdown()
-    finally:
-        if not resumed:
-            pg_cluster.resume()
-        app.close()
     check = open_with_offline_fallback(pg_url, staff="AB")
     try:
         stored = check.interactions.get(dialog.saved_result.uid)
@@ -82,22 +109,8 @@ def test_offline_tasks_page_queues_a_new_follow_up_and_sends_it(
         monkeypatch: Any) -> None:
     from ui.follow_up_dialog import NewFollowUpDialog
 
-    set_application_language("de")
-    online = open_with_offline_fallback(pg_url, staff="AB")
-    build_snapshot(online)
-    online.close()
-
-    pg_cluster.pause()
-    resumed = False
-    app = open_with_offline_fallback(pg_url, staff="AB")
-    try:
-        assert app.offline is not None
-        window = MainWindow(app, settings=WindowSettings(str(tmp_path / "window.ini")))
-        qtbot.addWidget(window)
-        mode = install_offline_mode(window, interval=0.3)
-        assert mode is not None
-        window.show()
-        qtbot.waitExposed(window)
+    with offline_window(qtbot, tmp_path, pg_cluster, pg_url) as session:
+        app, window, mode = session.app, session.window, session.mode
         tasks = window.activity.tasks
         assert tasks.new_button.isEnabled()
         for button in (tasks.done_button, tasks.reschedule_button, tasks.reassign_button):
@@ -122,14 +135,8 @@ def test_offline_tasks_page_queues_a_new_follow_up_and_sends_it(
 
         with qtbot.waitSignal(mode.sent, timeout=30000) as sent:
             pg_cluster.resume()
-            resumed = True
+            session.resumed = True
         assert sent.args[0].sent == [entry.uid]
-        mode.stop()
-        window.shutdown()
-    finally:
-        if not resumed:
-            pg_cluster.resume()
-        app.close()
     check = open_with_offline_fallback(pg_url, staff="AB")
     try:
         stored = check.followups.get(entry.uid)
