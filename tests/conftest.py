@@ -71,6 +71,7 @@ BOTH_ENGINES = {
     "test_interactions", "test_events", "test_listing", "test_last_contact_listing",
     "test_search", "test_duplicates", "test_io_vcard", "test_io_tabular", "test_io_json",
     "test_cli", "test_cli_io", "test_reports", "test_privacy", "test_engines",
+    "test_bulk_writes",
 }
 
 

@@ -6,9 +6,10 @@ only talks to SQLAlchemy Core/ORM.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
@@ -210,6 +211,23 @@ def empty_search_index(connection: Connection) -> None:
             connection.exec_driver_sql(f"DELETE FROM {table}")
         return
     recreate_search_index(connection)
+
+
+@contextmanager
+def large_cache(connection: Connection) -> Iterator[None]:
+    """A large page cache while one transaction writes many rows: the random-uid indexes
+    of 50,000 new records no longer fit SQLite's default 2 MB and were read again and
+    again from the file."""
+    if is_postgresql(connection):
+        yield
+        return
+    cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql("PRAGMA cache_size = -262144")  # 256 MiB, at most
+    try:
+        yield
+    finally:
+        with suppress(Exception):  # never hide the error that got us here
+            connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache or -2000)}")
 
 
 @contextmanager
@@ -510,6 +528,7 @@ def terms_starting(connection: Connection, starts: Sequence[str], high: str, lim
 # statement, and the word list takes its words as one array.
 
 COPY_FROM_ROWS = 5  # fewer rows (one saved record's index rows) are as quick one by one
+JSON_ROWS = 50  # from here SQLite takes the rows as one JSON array (below: executemany)
 PG_TERMS_INSERT_MANY_SQL = (
     "INSERT INTO search_terms (term) SELECT unnest(%(terms)s::text[]) ON CONFLICT DO NOTHING"
 )
@@ -519,13 +538,30 @@ def insert_rows(connection: Connection, statement: str, rows: Sequence[Any], *, 
                 columns: Sequence[str]) -> None:
     """Insert ``rows`` into ``table``: ``statement`` is the driver ``INSERT`` of ``columns``
     and the rows are its parameters (dicts keyed by the column names, or tuples in their
-    order for a positional one), values already as the driver takes them. SQLite runs it as
-    one ``executemany``; PostgreSQL gets one ``COPY`` (a few rows: the ``executemany``)."""
+    order for a positional one), values already as the driver takes them (text, numbers,
+    ``None``). PostgreSQL gets one ``COPY``; SQLite one ``INSERT … SELECT`` from a JSON
+    array of the rows (a few rows: the ``executemany``)."""
+    prepared_rows_insert(connection, statement, rows, table=table, columns=columns)()
+
+
+def prepared_rows_insert(connection: Connection, statement: str, rows: Sequence[Any], *,
+                         table: str, columns: Sequence[str]) -> Callable[[], None]:
+    """:func:`insert_rows` in two steps: the Python work now (the JSON text), the database
+    work when the returned function is called (on a writer thread, see ``InsertQueue``)."""
     if not rows:
-        return
-    if not is_postgresql(connection) or len(rows) < COPY_FROM_ROWS:
-        connection.exec_driver_sql(statement, list(rows))
-        return
+        return lambda: None
+    if is_postgresql(connection):
+        if len(rows) >= COPY_FROM_ROWS:
+            return lambda: _copy_rows(connection, rows, table, columns)
+    elif len(rows) >= JSON_ROWS:
+        sql, params = _json_rows_insert(rows, table, columns)
+        return lambda: connection.exec_driver_sql(sql, params) and None
+    many = list(rows)
+    return lambda: connection.exec_driver_sql(statement, many) and None
+
+
+def _copy_rows(connection: Connection, rows: Sequence[Any], table: str,
+               columns: Sequence[str]) -> None:
     names = ", ".join('"' + _identifier(c) + '"' for c in columns)
     raw = connection.connection.dbapi_connection
     assert raw is not None
@@ -533,6 +569,68 @@ def insert_rows(connection: Connection, statement: str, rows: Sequence[Any], *, 
             f"COPY {_identifier(table)} ({names}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([row[c] for c in columns] if isinstance(row, dict) else row)
+
+
+def _json_rows_insert(rows: Sequence[Any], table: str, columns: Sequence[str]
+                      ) -> tuple[str, tuple[Any, ...]]:
+    """One statement for all rows: SQLite unpacks the array itself, with Python's lock
+    released for the whole statement (an ``executemany`` takes it back for every row), so a
+    second thread can build the next rows meanwhile. A column with one value in every row
+    (time stamps, defaults) is bound once: each row's text is parsed again per column."""
+    array = [[row[c] for c in columns] if isinstance(row, dict) else list(row) for row in rows]
+    first = array[0]
+    same = [all(r[i] == first[i] and type(r[i]) is type(first[i]) for r in array)
+            for i in range(len(columns))]
+    varying = [i for i in range(len(columns)) if not same[i]]
+    constants = [first[i] for i in range(len(columns)) if same[i]]
+    values, picked, bound = [], 0, 1
+    for i in range(len(columns)):
+        if same[i]:
+            bound += 1
+            values.append(f"?{bound}")
+        else:
+            values.append(f"json_extract(value, '$[{picked}]')")
+            picked += 1
+    names = ", ".join('"' + _identifier(c) + '"' for c in columns)
+    packed = json.dumps([[r[i] for i in varying] for r in array] if constants else array,
+                        ensure_ascii=False, separators=(",", ":"))
+    return (f"INSERT INTO {_identifier(table)} ({names}) SELECT {', '.join(values)} "
+            "FROM json_each(?1)", (packed, *constants))
+
+
+def inserts_run_apart(connection: Connection) -> bool:
+    """Whether bulk inserts gain from running on a thread of their own while the next rows
+    are built: SQLite works in-process with Python's lock released (JSON rows, above);
+    psycopg's ``COPY`` is written row by row in Python, so on PostgreSQL they stay inline."""
+    return not is_postgresql(connection)
+
+
+class IdSource:
+    """Ids for new rows of one table, handed out before the rows are written, so a bulk
+    writer never reads them back. PostgreSQL: from the table's sequence. SQLite: after the
+    highest id – what SQLite itself would give – counted on in memory; the caller must hold
+    the transaction's write lock (have written something) before the first ``take``."""
+
+    def __init__(self, connection: Connection, table: str) -> None:
+        self.connection = connection
+        self.table = table
+        self.next: int | None = None
+
+    def take(self, count: int) -> list[int]:
+        if count <= 0:
+            return []
+        if is_postgresql(self.connection):
+            return list(self.connection.exec_driver_sql(
+                "SELECT nextval(pg_get_serial_sequence(%(table)s, 'id')) "
+                "FROM generate_series(1, %(count)s)",
+                {"table": self.table, "count": count}).scalars())
+        if self.next is None:
+            highest = self.connection.exec_driver_sql(
+                f"SELECT max(id) FROM {_identifier(self.table)}").scalar()
+            self.next = int(highest or 0) + 1
+        first = self.next
+        self.next += count
+        return list(range(first, first + count))
 
 
 def delete_search_rows(connection: Connection, statement: str, rowids: Sequence[int]) -> None:

@@ -279,29 +279,50 @@ def _persons(connection: Connection, sel: Selection, today: date) -> list[Docume
     ))
     docs = []
     for p in sorted(people, key=lambda r: r.id):
-        name, current, former, contact, other, suffix = (Words() for _ in range(6))
-        for text in (p.full_name, p.given_name, p.family_name, p.transliteration):
-            name.name(text)
-        for _pid, _rid, title, end, org, short, place in sorted(roles[p.id],
-                                                                key=lambda r: r[1]):
-            target = current if _is_current(end, today) else former
-            for text in (title, org, short, place):
-                target.add(text)
-        for _pid, _cid, kind, value in sorted(own_points[p.id], key=lambda r: r[1]):
-            add_contact(kind, value, contact, suffix)
-        for _pid, _cid, kind, value, end in sorted(role_points[p.id], key=lambda r: r[1]):
-            if _is_current(end, today):
-                add_contact(kind, value, contact, suffix)
-            else:
-                add_contact(kind, value, former, None)
-        for _pid, tag in sorted(tags[p.id], key=lambda r: r[1]):
-            other.add(tag)
-        other.add(p.languages)
-        other.add(p.notes)
-        flags = ARCHIVED if p.archived_at is not None else ""
-        docs.append(Document(rowid(PERSON, p.id), str(name), str(current), str(former),
-                             str(contact), str(other), str(suffix), flags))
+        jobs = [(title, org, short, place, _is_current(end, today))
+                for _pid, _rid, title, end, org, short, place in sorted(roles[p.id],
+                                                                        key=lambda r: r[1])]
+        points = [(kind, value, False)
+                  for _pid, _cid, kind, value in sorted(own_points[p.id], key=lambda r: r[1])]
+        points += [(kind, value, not _is_current(end, today))
+                   for _pid, _cid, kind, value, end in sorted(role_points[p.id],
+                                                              key=lambda r: r[1])]
+        docs.append(person_document(
+            p.id, (p.full_name, p.given_name, p.family_name, p.transliteration), jobs, points,
+            [tag for _pid, tag in sorted(tags[p.id], key=lambda r: r[1])], p.languages,
+            p.notes, p.archived_at is not None))
     return docs
+
+
+Job = tuple[str | None, str | None, str | None, str | None, bool]
+"""A role: title, organisation, its short name, its place, whether it is current."""
+PointFacts = tuple[ContactKind, str, bool]
+"""A contact point: kind, value, whether it belongs to a role that has ended."""
+
+
+def person_document(person_id: int, names: Iterable[str | None], jobs: Iterable[Job],
+                    points: Iterable[PointFacts], tags: Iterable[str], languages: str | None,
+                    notes: str | None, archived: bool) -> Document:
+    """One person's document from its facts (roles, points and tags in id order): what the
+    rebuild reads from the tables and what the import knows before it writes."""
+    name, current, former, contact, other, suffix = (Words() for _ in range(6))
+    for text in names:
+        name.name(text)
+    for title, org, short, place, is_current in jobs:
+        target = current if is_current else former
+        for text in (title, org, short, place):
+            target.add(text)
+    for kind, value, ended in points:
+        if ended:
+            add_contact(kind, value, former, None)
+        else:
+            add_contact(kind, value, contact, suffix)
+    for tag in tags:
+        other.add(tag)
+    other.add(languages)
+    other.add(notes)
+    return Document(rowid(PERSON, person_id), str(name), str(current), str(former),
+                    str(contact), str(other), str(suffix), ARCHIVED if archived else "")
 
 
 # -- organisations ---------------------------------------------------------------------------

@@ -52,6 +52,7 @@ from crm.domain.interactions import interaction_organisation
 from crm.domain.organisation import organisation_tag
 from crm.domain.person import person_tag
 from crm.persistence import dialect
+from crm.persistence.bulk import InsertQueue
 from crm.search import documents as docs
 from crm.search.documents import INTERACTION, MODELS, MUNICIPALITY, ORG, PERSON, Selection
 
@@ -148,6 +149,32 @@ def reindex(connection: Connection, keys: Iterable[tuple[int, int]],
     if written:
         _bump_version(connection)
     return written
+
+
+class DocumentLoader:
+    """Index rows for records that have none yet (new ones), from documents the caller
+    built: the import knows its new persons' words before it writes them. The rows go
+    through the caller's insert queue; :meth:`finish` (after it drained) adds the words."""
+
+    def __init__(self, connection: Connection, inserts: InsertQueue) -> None:
+        self.connection = connection
+        self.inserts = inserts
+        self.words: set[str] = set()
+
+    def add(self, built: list[docs.Document]) -> None:
+        sql = dialect.search_sql(self.connection)
+        self.inserts.insert_prepared(
+            sql.fts_insert, [d.params() for d in built], table=dialect.SEARCH_TABLE,
+            columns=("rowid", *dialect.SEARCH_COLUMNS))
+        self.inserts.insert_prepared(
+            sql.names_insert, [{"rowid": d.rowid, "name": d.name, "flags": d.flags}
+                               for d in built if d.name],
+            table=dialect.NAMES_TABLE, columns=("rowid", "name", "flags"))
+        self.words.update(*(d.words() for d in built))
+
+    def finish(self) -> None:
+        _add_terms(self.connection, self.words)
+        _bump_version(self.connection)
 
 
 def _insert(connection: Connection, built: list[docs.Document]) -> set[str]:

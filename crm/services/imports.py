@@ -8,16 +8,17 @@ and re-indexes exactly the records it touched at the end, in the same transactio
 
 from __future__ import annotations
 
+import gc
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from crm import validation
@@ -31,6 +32,7 @@ from crm.domain import (
     ImportBatch,
     ImportedRecord,
     InteractionParticipant,
+    Municipality,
     Organisation,
     OrganisationKind,
     Person,
@@ -38,14 +40,15 @@ from crm.domain import (
     Salutation,
     Tag,
 )
-from crm.domain.base import new_uid, utcnow
+from crm.domain.base import new_uid, new_uids, utcnow
 from crm.domain.person import person_sort_key, person_tag
 from crm.errors import NotFoundError, ValidationError
 from crm.io import ReadResult, UnreadableFileError, detect_format
 from crm.io.plan import CREATE, SKIP, UPDATE, ImportPlan, PlanEntry, build_plan, where_text
-from crm.persistence.dialect import insert_rows
+from crm.persistence.bulk import InsertQueue
+from crm.persistence.dialect import IdSource, large_cache
 from crm.search import index
-from crm.search.documents import ORG, PERSON
+from crm.search.documents import ORG, PERSON, Document, person_document
 from crm.search.normalize import fold, sort_key
 from crm.services.base import Service
 
@@ -53,6 +56,7 @@ Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
 FLUSH_EVERY = 1000
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+_KINDS = {kind.value: kind for kind in ContactKind}
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -206,7 +210,7 @@ class ImportService(Service):
             with self._write() as session:
                 return restore(session, source, progress=progress, cancel=cancel)
         try:
-            with self._write() as session:
+            with _collector_paused(), self._write() as session:
                 return self._run(session, source, source_name, progress, cancel)
         except ImportCancelled:
             return ImportResult(None, 0, 0, 0, cancelled=True)
@@ -223,8 +227,14 @@ class ImportService(Service):
                             skipped_count=counts["skipped"])
         session.add(batch)
         writer = _Writer(session, batch)
+        # Records the ORM writes (updates, organisations) first, then the new persons in
+        # bulk: their inserts run beside the building of the next rows (see InsertQueue).
+        new_persons = [e for e in plan.entries
+                       if e.action == CREATE and not e.record.is_organisation]
+        others = [e for e in plan.entries
+                  if not (e.action == CREATE and not e.record.is_organisation)]
         total = len(plan.entries)
-        for number, entry in enumerate(plan.entries, start=1):
+        for number, entry in enumerate(others, start=1):
             if cancel is not None and number % 100 == 0 and cancel():
                 raise ImportCancelled
             writer.write(entry)
@@ -232,7 +242,15 @@ class ImportService(Service):
                 session.flush()
                 if progress is not None:
                     progress(number, total)
-        writer.finish()
+        with writer.bulk(new_persons):
+            for start in range(0, len(new_persons), FLUSH_EVERY):
+                if cancel is not None and cancel():
+                    raise ImportCancelled
+                writer.create_persons(new_persons[start:start + FLUSH_EVERY])
+                if progress is not None:
+                    progress(len(others) + start, total)
+            writer.add_audit()
+        writer.reindex()
         if progress is not None:
             progress(total, total)
         return ImportResult(batch.uid, counts["created"], counts["updated"], counts["skipped"],
@@ -260,6 +278,20 @@ class ImportService(Service):
             return UndoResult(batch_row(batch), removed, kept)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while an import writes: the records, rows and index
+    documents of 50,000 cards are millions of objects that all live until the commit, and
+    the collector walked them again and again (~1 s of such an import) to find nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 # -- writing ------------------------------------------------------------------------------------
 
 class _Writer:
@@ -270,24 +302,58 @@ class _Writer:
         self.batch = batch
         self.tags = {t.name: t for t in session.scalars(select(Tag))}
         self.orgs: dict[str, Organisation | int] = {}
-        for oid, name in session.execute(select(Organisation.id, Organisation.name)):
+        self.org_words: dict[int, tuple[str, str | None, str | None]] = {}
+        for oid, name, short, place in session.execute(
+                select(Organisation.id, Organisation.name, Organisation.short_name,
+                       Municipality.name)
+                .outerjoin(Municipality, Municipality.id == Organisation.municipality_id)):
             self.orgs.setdefault(fold(name), oid)
+            self.org_words[oid] = (name, short, place)
+        self.indexed = index.index_available(session.connection())
+        self.inserts: InsertQueue | None = None
+        self.documents: index.DocumentLoader | None = None
+        self.person_ids: IdSource | None = None
+        self.org_ids: IdSource | None = None
         self.taken = set(session.scalars(select(Person.uid)))
-        self.pending: list[PlanEntry] = []
         self.keys: set[tuple[int, int]] = set()
         self.new_orgs: list[Organisation] = []
         self.audit: list[dict[str, Any]] = []
         self.links: list[dict[str, Any]] = []
 
     def write(self, entry: PlanEntry) -> None:
+        """An organisation record or an update, through the ORM."""
         if entry.action == CREATE and entry.record.is_organisation:
             self._create_organisation(entry)
-        elif entry.action == CREATE:
-            self.pending.append(entry)
-            if len(self.pending) >= FLUSH_EVERY:
-                self.flush_pending()
         elif entry.action == UPDATE:
             self._update_person(entry)
+
+    @contextmanager
+    def bulk(self, entries: list[PlanEntry]) -> Iterator[None]:
+        """While new persons are written in bulk: their tags exist and are flushed (the
+        session stays untouched from here), inserts go through an :class:`InsertQueue`,
+        ids come from :class:`IdSource`; the queue is drained at the end (errors raised)."""
+        for entry in entries:
+            self._tags(entry.tags)
+        self.session.flush()  # (the batch row is written: SQLite's write lock is held)
+        for org in self.orgs.values():
+            if isinstance(org, Organisation):  # (written through the ORM, above)
+                place = org.municipality.name if org.municipality is not None else None
+                self.org_words[org.id] = (org.name, org.short_name, place)
+        connection = self.session.connection()
+        self.person_ids = IdSource(connection, Person.__tablename__)
+        self.org_ids = IdSource(connection, Organisation.__tablename__)
+        with large_cache(connection):
+            self.inserts = InsertQueue(connection)
+            if self.indexed:
+                self.documents = index.DocumentLoader(connection, self.inserts)
+            try:
+                yield
+            except BaseException:
+                self.inserts.close(raise_error=False)
+                raise
+            self.inserts.close()
+            if self.documents is not None:
+                self.documents.finish()
 
     def _link(self, kind: str, uid: str, action: str, changes: dict[str, Any],
               name: str) -> None:
@@ -333,59 +399,68 @@ class _Writer:
 
     def _add_organisations(self, names: list[str], now: datetime) -> None:
         """The organisations new persons work for that are not known yet: one bulk insert
-        (their ids read back by uid in one query), not an ORM flush (or a load) for each."""
+        with ids given, not an ORM flush (or a load) for each."""
+        assert self.inserts is not None and self.org_ids is not None
         new: dict[str, dict[str, Any]] = {}
         for name in names:
             key = fold(name) if name else ""
             if key in self.orgs or key in new or not name:
                 continue
             new[key] = {"uid": new_uid(), "name": name[:300], "kind": OrganisationKind.OTHER,
-                        "sort_key": sort_key(name[:300]), "created_at": now,
+                        "notes": "", "sort_key": sort_key(name[:300]), "created_at": now,
                         "updated_at": now, "version": 1}
         if not new:
             return
-        rows = list(new.values())
-        connection = self.session.connection()
-        connection.execute(insert(Organisation.__table__), rows)  # (column defaults applied)
-        ids = dict(connection.execute(select(Organisation.uid, Organisation.id).where(
-            Organisation.uid.in_([row["uid"] for row in rows]))).all())
-        for key, row in new.items():
-            self.orgs[key] = ids[row["uid"]]
-            self.keys.add((ORG, ids[row["uid"]]))
+        for (key, row), org_id in zip(new.items(), self.org_ids.take(len(new)), strict=True):
+            row["id"] = self.orgs[key] = org_id
+            self.org_words[org_id] = (row["name"], None, None)
+            self.keys.add((ORG, org_id))
             self._link("organisation", row["uid"], "created", {}, row["name"])
+        self.inserts.insert(Organisation.__table__, list(new.values()))
 
-    def flush_pending(self) -> None:
-        """Insert the waiting new persons with their contact points, tags and roles."""
-        entries, self.pending = self.pending, []
-        if not entries:
-            return
+    def create_persons(self, entries: list[PlanEntry]) -> None:
+        """Insert new persons with their contact points, tags, roles and index documents."""
+        assert self.inserts is not None and self.person_ids is not None
         now = utcnow()
-        connection = self.session.connection()
         self._add_organisations([e.record.organisation for e in entries], now)
-        tags = {id(e): self._tags(e.tags) for e in entries}
-        self.session.flush()
-        orgs = {id(e): _id(self.orgs[fold(e.record.organisation)])
-                for e in entries if e.record.organisation}
         rows = [self._person_row(e, now) for e in entries]
-        bulk_insert(connection, Person.__table__, rows)
-        ids = dict(connection.execute(select(Person.uid, Person.id).where(
-            Person.uid.in_([row["uid"] for row in rows]))).all())
-        points, links, roles = [], [], []
+        for row, pid in zip(rows, self.person_ids.take(len(rows)), strict=True):
+            row["id"] = pid
+        self.inserts.insert(Person.__table__, rows)
+        points, links, roles, documents = [], [], [], []
+        uids = iter(new_uids(sum(len(e.points) for e in entries) + len(entries)))
         for entry, row in zip(entries, rows, strict=True):
-            pid = ids[row["uid"]]
-            self.keys.add((PERSON, pid))
-            points += [{"uid": new_uid(), "kind": p.kind, "label": p.label, "value": p.value,
+            pid = row["id"]
+            points += [{"uid": next(uids), "kind": p.kind, "label": p.label, "value": p.value,
                         "preferred": p.preferred, "person_id": pid, "created_at": now,
                         "updated_at": now, "version": 1} for p in entry.points]
-            links += [{"person_id": pid, "tag_id": t.id} for t in tags[id(entry)]]
-            if id(entry) in orgs:
-                roles.append({"uid": new_uid(), "person_id": pid,
-                              "organisation_id": orgs[id(entry)],
+            tags = [self.tags[name] for name in entry.tags]
+            links += [{"person_id": pid, "tag_id": t.id} for t in tags]
+            org_id = _id(self.orgs[fold(entry.record.organisation)]) \
+                if entry.record.organisation else None
+            if org_id is not None:
+                roles.append({"uid": next(uids), "person_id": pid, "organisation_id": org_id,
                               "title": _title(entry.record), "created_at": now,
                               "updated_at": now, "version": 1})
+            if self.documents is not None:
+                documents.append(self._document(pid, entry, row, org_id, tags))
         for table, values in ((ContactPoint.__table__, points), (person_tag, links),
                               (Role.__table__, roles)):
-            bulk_insert(connection, table, values)
+            self.inserts.insert(table, values)
+        if self.documents is not None:
+            self.documents.add(documents)
+
+    def _document(self, pid: int, entry: PlanEntry, row: dict[str, Any], org_id: int | None,
+                  tags: list[Tag]) -> Document:
+        """The new person's index document from what is being written (no read-back)."""
+        jobs = []
+        if org_id is not None:
+            name, short, place = self.org_words[org_id]
+            jobs.append((_title(entry.record), name, short, place, True))
+        return person_document(
+            pid, (row["full_name"], row["given_name"], row["family_name"], None), jobs,
+            [(_KINDS[p.kind], p.value, False) for p in entry.points],
+            sorted(t.name for t in tags), row["languages"], row["notes"], False)
 
     def _person_row(self, entry: PlanEntry, now: datetime) -> dict[str, Any]:
         record = entry.record
@@ -438,10 +513,10 @@ class _Writer:
         self.keys.add((PERSON, person.id))
         self._link("person", person.uid, "updated", changes, person.full_name)
 
-    def finish(self) -> None:
-        """Links, audit entries in bulk, then the search index for every record touched."""
-        self.flush_pending()
-        self.session.flush()
+    def add_audit(self) -> None:
+        """Queue the links to the batch and the audit entries: one per record, one for the
+        batch (the ORM's records are flushed: the batch has its id)."""
+        assert self.inserts is not None
         staff = self.session.info.get("staff_id")
         now = utcnow()
         summary = {"record_type": "import_batch", "record_uid": self.batch.uid,
@@ -449,52 +524,16 @@ class _Writer:
                        "source": self.batch.source_name, "created": self.batch.created_count,
                        "updated": self.batch.updated_count,
                        "skipped": self.batch.skipped_count}, ensure_ascii=False)}
-        audit = [{**row, "uid": new_uid(), "at": now, "staff_id": staff}
-                 for row in [*self.audit, summary]]
-        links = [{**row, "batch_id": self.batch.id} for row in self.links]
-        connection = self.session.connection()
-        bulk_insert(connection, AuditEntry.__table__, audit)
-        bulk_insert(connection, ImportedRecord.__table__, links)
+        self.inserts.insert(AuditEntry.__table__, [
+            {**row, "uid": uid, "at": now, "staff_id": staff} for row, uid in
+            zip([*self.audit, summary], new_uids(len(self.audit) + 1), strict=True)])
+        self.inserts.insert(ImportedRecord.__table__,
+                            [{**row, "batch_id": self.batch.id} for row in self.links])
+
+    def reindex(self) -> None:
+        """The search index of the records the ORM wrote (new persons are indexed already)."""
         self.keys |= {(ORG, o.id) for o in self.new_orgs}
         reindex(self.session, self.keys)
-
-
-_MISSING = object()
-
-
-def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]],
-                chunk: int = 5000) -> None:
-    """``INSERT`` the rows (all with the same keys) with one driver ``executemany`` per chunk.
-
-    The same statement and stored values as ``connection.execute(insert(table), rows)``
-    (each column's own bind processing, memoised per value: most values repeat, such as the
-    time stamps), without SQLAlchemy's per-row parameter handling, which cost more than
-    SQLite's own work for 50,000 rows.
-    """
-    if not rows:
-        return
-    dialect = connection.dialect
-    names = list(rows[0])
-    compiled = insert(table).values({n: bindparam(n) for n in names}).compile(dialect=dialect)
-    order = list(compiled.positiontup or ()) if compiled.positional else names
-    processed = [(i, process, {}) for i, name in enumerate(order)
-                 if (process := table.c[name].type.dialect_impl(dialect)
-                     .bind_processor(dialect)) is not None]
-    pick = itemgetter(*order) if len(order) > 1 else (lambda row: (row[order[0]],))
-    params: list[Any] = []
-    for row in rows:
-        values = list(pick(row))
-        for i, process, memo in processed:
-            raw = values[i]
-            done = memo.get(raw, _MISSING)
-            if done is _MISSING:
-                done = memo[raw] = process(raw)
-            values[i] = done
-        params.append(tuple(values) if compiled.positional else dict(zip(order, values,
-                                                                          strict=True)))
-    for start in range(0, len(params), chunk):
-        insert_rows(connection, compiled.string, params[start:start + chunk],
-                    table=table.name, columns=order)  # bound by column name
 
 
 def reindex(session: Session, keys: set[tuple[int, int]]) -> None:
