@@ -25,6 +25,11 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def clean_text(field: str, value: str | None, *, limit: int, multiline: bool = False) -> str:
     """Strip, refuse control characters and over-long text; keep any script as written."""
+    if value and value.isprintable():  # no line breaks, controls or surrogates: only
+        text = value.strip()           # the length and the normal form are left to check
+        if len(text) > limit:
+            raise ValidationError.single(field, "too_long", limit=limit)
+        return text if text.isascii() else unicodedata.normalize("NFC", text)
     text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
     if not multiline and "\n" in text.strip():
         raise ValidationError.single(field, "control_chars")
@@ -62,8 +67,7 @@ def normalise_phone(field: str, value: str) -> str:
     import phonenumbers  # imported on first use: it adds ~25 ms to the window's start-up
 
     text = clean_text(field, value, limit=50)
-    if _HOME_E164.fullmatch(text) and phonenumbers.is_valid_number(
-            phonenumbers.PhoneNumber(country_code=49, national_number=int(text[3:]))):
+    if _HOME_E164.fullmatch(text) and _valid_home_number(text[3:]):
         return text  # what parse + format would give (invalid ones take the full path)
     try:
         number = phonenumbers.parse(text, DEFAULT_REGION)
@@ -72,6 +76,42 @@ def normalise_phone(field: str, value: str) -> str:
     if not phonenumbers.is_valid_number(number):
         raise ValidationError.single(field, "invalid_phone", value=text)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _valid_home_number(national: str) -> bool:
+    """``phonenumbers.is_valid_number`` of +49 and these digits (no leading 0): the same
+    checks of the same metadata – the general pattern, then any number type's – asked in a
+    cheaper order (fixed line and mobile first, where it stops for most numbers)."""
+    general, types = _home_number_checks()
+    return (general is not None and _matches(general, national)
+            and any(_matches(check, national) for check in types))
+
+
+_Check = tuple[frozenset[int], "re.Pattern[str]"]
+
+
+@lru_cache(maxsize=1)
+def _home_number_checks() -> tuple[_Check | None, tuple[_Check, ...]]:
+    import phonenumbers
+
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(DEFAULT_REGION)
+
+    def check(desc: Any) -> _Check | None:
+        if desc is None or not desc.national_number_pattern:
+            return None  # (phonenumbers: such a description matches nothing)
+        return frozenset(desc.possible_length), re.compile(desc.national_number_pattern)
+
+    types = (meta.fixed_line, meta.mobile, meta.premium_rate, meta.toll_free,
+             meta.shared_cost, meta.voip, meta.personal_number, meta.pager, meta.uan,
+             meta.voicemail)
+    return check(meta.general_desc), tuple(c for d in types if (c := check(d)) is not None)
+
+
+def _matches(check: _Check, national: str) -> bool:
+    lengths, pattern = check
+    if lengths and len(national) not in lengths:
+        return False
+    return pattern.fullmatch(national) is not None
 
 
 @lru_cache(maxsize=8192)

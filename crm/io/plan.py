@@ -298,34 +298,92 @@ def _file_key(entry: PlanEntry) -> list[tuple[str, str]]:
 def build_plan(session: Session, records: list[ContactRecord], issues: list[ReadIssue],
                progress: Callable[[int, int], None] | None = None) -> ImportPlan:
     """Check and match every record; nothing is written."""
-    matcher = Matcher(session)
+    planner = Planner(session)
     entries = [check_record(r) for r in records]
-    seen: dict[tuple[str, str], PlanEntry] = {}
-    matched: dict[int, int] = {}
     for index, entry in enumerate(entries):
-        if entry.action == SKIP:
-            continue
-        earlier = next((seen[k] for k in _file_key(entry) if k in seen), None)
-        if earlier is not None:
-            _combine(earlier, entry)
-            continue
-        for key in _file_key(entry):
-            seen[key] = entry
-        if entry.record.is_organisation:
-            _plan_organisation(matcher, entry)
-            continue
-        pid, code = matcher.person(entry)
-        if pid is not None:
-            matched[index] = pid
-            entry.reasons.append(Reason(code))
-        else:
-            entry.reasons.append(Reason("new_record"))
+        planner.place(entry)
         if progress is not None and index % 2000 == 0:
             progress(index, len(entries))
-    existing = matcher.load(sorted(set(matched.values())))
-    for index, pid in matched.items():
-        _plan_update(entries[index], existing[pid])
-    return ImportPlan(entries, issues)
+    return planner.finish(issues)
+
+
+class LateCombine(Exception):  # noqa: N818 - a signal to start over, not a failure
+    """A record combines into an entry that was already handed out to be written."""
+
+
+class Planner:
+    """Matches checked entries one after the other: against the database (loaded once) and
+    against the file's earlier records, which a duplicate is combined into."""
+
+    def __init__(self, session: Session) -> None:
+        self.matcher = Matcher(session)
+        self.entries: list[PlanEntry] = []
+        self.seen: dict[tuple[str, str], PlanEntry] = {}
+        self.matched: dict[int, int] = {}
+
+    def place(self, entry: PlanEntry) -> PlanEntry | None:
+        """Plan one entry; the earlier one it was combined into, if any."""
+        index = len(self.entries)
+        self.entries.append(entry)
+        if entry.action == SKIP:
+            return None
+        keys = _file_key(entry)
+        earlier = next((self.seen[k] for k in keys if k in self.seen), None)
+        if earlier is not None:
+            _combine(earlier, entry)
+            return earlier
+        for key in keys:
+            self.seen[key] = entry
+        if entry.record.is_organisation:
+            _plan_organisation(self.matcher, entry)
+            return None
+        pid, code = self.matcher.person(entry)
+        if pid is not None:
+            self.matched[index] = pid
+        entry.reasons.append(Reason(code))
+        return None
+
+    def finish(self, issues: list[ReadIssue]) -> ImportPlan:
+        """The plan, with what each update of a known person adds."""
+        existing = self.matcher.load(sorted(set(self.matched.values())))
+        for index, pid in self.matched.items():
+            _plan_update(self.entries[index], existing[pid])
+        return ImportPlan(self.entries, issues)
+
+
+class StreamPlanner(Planner):
+    """The plan chunk by chunk, for an import that writes new persons while it checks the
+    next records. A new person handed out is final unless a later record of the file
+    combines into it: then :class:`LateCombine` is raised and the import starts over with
+    :func:`build_plan` (duplicates within one file are rare; a file with organisation
+    records takes that path from the start, see :func:`may_stream`)."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.handed: set[int] = set()
+
+    def chunk(self, records: list[ContactRecord]) -> list[PlanEntry]:
+        """Check and match the records; the new persons among them, to be written now
+        (updates of known persons wait for :meth:`finish`)."""
+        first = len(self.entries)
+        for record in records:
+            entry = check_record(record)
+            if entry.record.is_organisation:
+                raise LateCombine
+            earlier = self.place(entry)
+            if earlier is not None and id(earlier) in self.handed:
+                raise LateCombine
+        new = [e for i, e in enumerate(self.entries[first:], start=first)
+               if e.action == CREATE and i not in self.matched]
+        self.handed.update(id(e) for e in new)
+        return new
+
+
+def may_stream(records: list[ContactRecord]) -> bool:
+    """Whether a file can be planned chunk by chunk: it has no organisation records (they
+    are written first, through the ORM, where persons may refer to them)."""
+    return not any(r.is_organisation or (r.organisation and not r.title
+                                         and not r.display_name()) for r in records)
 
 
 def _plan_update(entry: PlanEntry, existing: Existing) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, insert
+from sqlalchemy import Column, Connection, Table, bindparam, insert
 
 from crm.persistence import dialect
 
@@ -34,11 +34,23 @@ def prepared_insert(connection: Connection, table: Table, rows: Sequence[dict[st
     names = list(rows[0])
     compiled = insert(table).values({n: bindparam(n) for n in names}).compile(dialect=dialect_)
     order = list(compiled.positiontup or ()) if compiled.positional else names
+    params = _processed_rows(connection, table, rows, order)
+    if not compiled.positional:
+        params = [dict(zip(order, values, strict=True)) for values in params]
+    return compiled.string, params, order
+
+
+def _processed_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]],
+                    order: list[str]) -> list[tuple[Any, ...]]:
+    """The rows' values in ``order``, each through its column's bind processing."""
+    dialect_ = connection.dialect
     processed = [(i, process, {}) for i, name in enumerate(order)
                  if (process := table.c[name].type.dialect_impl(dialect_)
                      .bind_processor(dialect_)) is not None]
     pick = itemgetter(*order) if len(order) > 1 else (lambda row: (row[order[0]],))
-    params: list[Any] = []
+    if not processed:
+        return [pick(row) for row in rows]
+    params: list[tuple[Any, ...]] = []
     for row in rows:
         values = list(pick(row))
         for i, process, memo in processed:
@@ -47,9 +59,14 @@ def prepared_insert(connection: Connection, table: Table, rows: Sequence[dict[st
             if done is _MISSING:
                 done = memo[raw] = process(raw)
             values[i] = done
-        params.append(tuple(values) if compiled.positional else dict(zip(order, values,
-                                                                          strict=True)))
-    return compiled.string, params, order
+        params.append(tuple(values))
+    return params
+
+
+def bound(connection: Connection, column: Column[Any], value: Any) -> Any:
+    """``value`` as the driver takes it for ``column`` (its bind processing)."""
+    process = column.type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
+    return value if process is None else process(value)
 
 
 def bulk_insert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]],
@@ -80,13 +97,26 @@ class InsertQueue:
                                             daemon=True)
             self._thread.start()
 
-    def insert(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-        """Queue rows as :func:`bulk_insert` writes them (prepared here, written there)."""
-        if rows:
+    def insert(self, table: Table, rows: Sequence[dict[str, Any]],
+               same: dict[str, Any] | None = None) -> None:
+        """Queue rows as :func:`bulk_insert` writes them (prepared here, written there).
+        ``same``: columns with one value for all rows, given once (not in ``rows``)."""
+        if not rows:
+            return
+        if not same:
             statement, params, order = prepared_insert(self.connection, table, rows)
             for start in range(0, len(params), CHUNK):
                 self.insert_prepared(statement, params[start:start + CHUNK],
                                      table=table.name, columns=order)
+            return
+        order = list(rows[0])
+        params = _processed_rows(self.connection, table, rows, order)
+        constants = dict(zip(same, _processed_rows(self.connection, table, [same],
+                                                   list(same))[0], strict=True))
+        for start in range(0, len(params), CHUNK):
+            self._run(dialect.prepared_rows_insert(
+                self.connection, None, params[start:start + CHUNK], table=table.name,
+                columns=order, constants=constants))
 
     def insert_prepared(self, statement: str, rows: Sequence[Any], *, table: str,
                         columns: Sequence[str]) -> None:
@@ -94,6 +124,10 @@ class InsertQueue:
         if rows:
             self._run(dialect.prepared_rows_insert(self.connection, statement, rows,
                                                    table=table, columns=columns))
+
+    def call(self, write: Callable[[], None]) -> None:
+        """Queue a prepared write (such as ``dialect.prepared_import_trail``)."""
+        self._run(write)
 
     def close(self, raise_error: bool = True) -> None:
         """Wait for the queued inserts; raise the first error one met (unless the caller is

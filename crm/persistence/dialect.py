@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -222,7 +223,7 @@ def large_cache(connection: Connection) -> Iterator[None]:
         yield
         return
     cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql("PRAGMA cache_size = -262144")  # 256 MiB, at most
+    connection.exec_driver_sql("PRAGMA cache_size = -65536")  # 64 MiB, at most
     try:
         yield
     finally:
@@ -544,18 +545,34 @@ def insert_rows(connection: Connection, statement: str, rows: Sequence[Any], *, 
     prepared_rows_insert(connection, statement, rows, table=table, columns=columns)()
 
 
-def prepared_rows_insert(connection: Connection, statement: str, rows: Sequence[Any], *,
-                         table: str, columns: Sequence[str]) -> Callable[[], None]:
+def prepared_rows_insert(connection: Connection, statement: str | None, rows: Sequence[Any],
+                         *, table: str, columns: Sequence[str],
+                         constants: dict[str, Any] | None = None) -> Callable[[], None]:
     """:func:`insert_rows` in two steps: the Python work now (the JSON text), the database
-    work when the returned function is called (on a writer thread, see ``InsertQueue``)."""
+    work when the returned function is called (on a writer thread, see ``InsertQueue``).
+    ``constants`` are columns with one value for every row (driver values too), given once
+    beside the rows; with them, the rows are tuples and ``statement`` is not needed."""
     if not rows:
         return lambda: None
+    if constants and not is_postgresql(connection) and len(rows) >= JSON_ROWS:
+        sql, params = _json_rows_insert(rows, table, columns, constants)
+        return lambda: connection.exec_driver_sql(sql, params) and None
+    if constants:  # (few rows, or PostgreSQL: each row whole)
+        extra = tuple(constants.values())
+        rows = [(*row, *extra) for row in rows]
+        columns = (*columns, *constants)
+        statement = None
     if is_postgresql(connection):
         if len(rows) >= COPY_FROM_ROWS:
             return lambda: _copy_rows(connection, rows, table, columns)
     elif len(rows) >= JSON_ROWS:
-        sql, params = _json_rows_insert(rows, table, columns)
+        sql, params = _json_rows_insert(rows, table, columns, {})
         return lambda: connection.exec_driver_sql(sql, params) and None
+    if statement is None:
+        mark = "%s" if is_postgresql(connection) else "?"
+        statement = (f"INSERT INTO {_identifier(table)} "
+                     f"({', '.join(_identifier(c) for c in columns)}) "
+                     f"VALUES ({', '.join(mark for _ in columns)})")
     many = list(rows)
     return lambda: connection.exec_driver_sql(statement, many) and None
 
@@ -571,31 +588,85 @@ def _copy_rows(connection: Connection, rows: Sequence[Any], table: str,
             copy.write_row([row[c] for c in columns] if isinstance(row, dict) else row)
 
 
-def _json_rows_insert(rows: Sequence[Any], table: str, columns: Sequence[str]
-                      ) -> tuple[str, tuple[Any, ...]]:
+def _json_rows_insert(rows: Sequence[Any], table: str, columns: Sequence[str],
+                      constants: dict[str, Any]) -> tuple[str, tuple[Any, ...]]:
     """One statement for all rows: SQLite unpacks the array itself, with Python's lock
     released for the whole statement (an ``executemany`` takes it back for every row), so a
-    second thread can build the next rows meanwhile. A column with one value in every row
-    (time stamps, defaults) is bound once: each row's text is parsed again per column."""
-    array = [[row[c] for c in columns] if isinstance(row, dict) else list(row) for row in rows]
+    second thread can build the next rows meanwhile. Each row's text is parsed again per
+    column, so a column with one value in every row (given, or found here) is bound once."""
+    array = [[row[c] for c in columns] if isinstance(row, dict) else row for row in rows]
     first = array[0]
     same = [all(r[i] == first[i] and type(r[i]) is type(first[i]) for r in array)
             for i in range(len(columns))]
     varying = [i for i in range(len(columns)) if not same[i]]
-    constants = [first[i] for i in range(len(columns)) if same[i]]
-    values, picked, bound = [], 0, 1
+    bound = [first[i] for i in range(len(columns)) if same[i]] + list(constants.values())
+    values, picked, number = [], 0, 1
     for i in range(len(columns)):
         if same[i]:
-            bound += 1
-            values.append(f"?{bound}")
+            number += 1
+            values.append(f"?{number}")
         else:
             values.append(f"json_extract(value, '$[{picked}]')")
             picked += 1
-    names = ", ".join('"' + _identifier(c) + '"' for c in columns)
-    packed = json.dumps([[r[i] for i in varying] for r in array] if constants else array,
-                        ensure_ascii=False, separators=(",", ":"))
+    values += [f"?{number + 1 + i}" for i in range(len(constants))]
+    names = ", ".join('"' + _identifier(c) + '"' for c in (*columns, *constants))
+    if len(varying) == len(columns):
+        packed = json.dumps(array, ensure_ascii=False, separators=(",", ":"))
+    else:
+        pick = itemgetter(*varying) if len(varying) > 1 else (
+            (lambda r: (r[varying[0]],)) if varying else (lambda r: ()))
+        packed = json.dumps([pick(r) for r in array], ensure_ascii=False,
+                            separators=(",", ":"))
     return (f"INSERT INTO {_identifier(table)} ({names}) SELECT {', '.join(values)} "
-            "FROM json_each(?1)", (packed, *constants))
+            "FROM json_each(?1)", (packed, *bound))
+
+
+_SQLITE_RANDOM_UID = (  # a version 4 uid as new_uid() writes it, made by SQLite
+    "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || "
+    "substr(lower(hex(randomblob(2))), 2) || '-' || "
+    "substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || "
+    "'-' || lower(hex(randomblob(6)))")
+_TRAIL_NAMES = {"person": "full_name", "organisation": "name"}
+
+
+def prepared_import_trail(connection: Connection, *, table: str, ids: Sequence[int],
+                          batch_id: int, batch_uid: str, staff_id: int | None,
+                          at: Any) -> Callable[[], None]:
+    """The trail of rows an import just inserted into ``table`` (persons or organisations),
+    written by the database from those rows rather than built row by row in Python: for
+    each an audit entry – ``import``, with the same JSON text as the import's other entries
+    (``{"batch": …, "name": …, "import": "created"}``) – and its link to the batch.
+    ``at`` is the time as the driver takes it. SQLite needs the ids in one unbroken range
+    (as :class:`IdSource` hands them out there)."""
+    name = _TRAIL_NAMES[table]
+    if not ids:
+        return lambda: None
+    if is_postgresql(connection):
+        where, uid = "id = ANY(%(ids)s)", "gen_random_uuid()::text"
+        quote = "to_json({}::text)::text"
+        params: dict[str, Any] = {"ids": list(ids)}
+        mark = "%({})s"
+    else:
+        if list(ids) != list(range(ids[0], ids[0] + len(ids))):
+            raise ValueError("the ids of an import's rows are not one range")
+        where, uid, quote = "id BETWEEN :low AND :high", _SQLITE_RANDOM_UID, "json_quote({})"
+        params = {"low": ids[0], "high": ids[-1]}
+        mark = ":{}"
+    params.update(batch=batch_uid, batch_id=batch_id, staff=staff_id, at=at, type=table)
+    changes = (f"""'{{"batch": ' || {quote.format(mark.format("batch"))} || ', "name": ' || """
+               f"""{quote.format(name)} || ', "import": "created"}}'""")
+    source = f"FROM {_identifier(table)} WHERE {where} ORDER BY id"
+    audit = ("INSERT INTO audit_entry (uid, at, staff_id, record_type, record_uid, action, "
+             f"changes) SELECT {uid}, {mark.format('at')}, {mark.format('staff')}, "
+             f"{mark.format('type')}, uid, 'import', {changes} {source}")
+    links = ("INSERT INTO imported_record (batch_id, record_type, record_uid, action, changes) "
+             f"SELECT {mark.format('batch_id')}, {mark.format('type')}, uid, 'created', '{{}}' "
+             f"{source}")
+
+    def write() -> None:
+        connection.exec_driver_sql(audit, params)
+        connection.exec_driver_sql(links, params)
+    return write
 
 
 def inserts_run_apart(connection: Connection) -> bool:

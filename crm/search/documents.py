@@ -108,28 +108,30 @@ class Document:
                              self.suffix)).split())
 
 
-class Words:
-    """Folded words in first-seen order, each once."""
-
-    def __init__(self) -> None:
-        self._words: dict[str, None] = {}
+class Words(dict[str, None]):
+    """Folded words in first-seen order, each once (a dict: its keys keep that order, and
+    merging the cached words of a text is one C-level update)."""
 
     def __str__(self) -> str:
-        return " ".join(self._words)
+        return " ".join(self)
 
     def add(self, text: str | None) -> None:
         if text:
-            self._words.update(dict.fromkeys(
-                _text_words(text) if len(text) <= _SHORT else _long_text_words(text)))
+            self.update(_text_words(text) if len(text) <= _SHORT else _long_text_words(text))
+
+    def add_unique(self, text: str) -> None:
+        """A text no other record has (an e-mail address): not worth a cache entry."""
+        if text:
+            self.update(_long_text_words(text))
 
     def name(self, text: str | None) -> None:
         """A name: also glued at hyphens (Jeanpierre) and split at apostrophes (O Connor)."""
         if text:
-            self._words.update(dict.fromkeys(_name_words(text)))
+            self.update(_name_words(text))
 
     def raw(self, word: str) -> None:
         if word:
-            self._words[word] = None
+            self[word] = None
 
 
 def add_contact(kind: ContactKind, value: str, contact: Words, suffix: Words | None) -> None:
@@ -142,8 +144,8 @@ def add_contact(kind: ContactKind, value: str, contact: Words, suffix: Words | N
             suffix.raw(international[::-1])
     elif kind is ContactKind.EMAIL:
         local, _, domain = value.lower().rpartition("@")
-        contact.add(value)
-        contact.add(_EMAIL_PARTS.sub(" ", local))
+        contact.add_unique(value)
+        contact.add_unique(_EMAIL_PARTS.sub(" ", local))
         contact.add(domain.replace(".", " "))
     elif kind is ContactKind.WEB:
         contact.add(value)
@@ -170,24 +172,29 @@ def phone_digits(value: str) -> tuple[str, str]:
     return number, national if national != number else ""
 
 
-def _long_text_words(text: str) -> list[str]:
-    return [word for raw in text.split() for word in _folded(raw)]
+def _long_text_words(text: str) -> dict[str, None]:
+    """The folded words of a text, in order, each once (as dict keys)."""
+    found: dict[str, None] = {}
+    for raw in text.split():
+        found.update(dict.fromkeys(_folded(raw)))
+    return found
 
 
 @lru_cache(maxsize=1 << 16)
-def _text_words(text: str) -> list[str]:
-    """Short texts (titles, places, subjects) recur: fold each only once."""
+def _text_words(text: str) -> dict[str, None]:
+    """Short texts (titles, places, subjects) recur: fold each only once. (Callers only
+    read the cached dict.)"""
     return _long_text_words(text)
 
 
 @lru_cache(maxsize=1 << 16)
-def _name_words(text: str) -> list[str]:
-    found = dict.fromkeys(_long_text_words(text))
+def _name_words(text: str) -> dict[str, None]:
+    found = _long_text_words(text)
     if _HYPHENS.search(text):
-        found.update(dict.fromkeys(_long_text_words(_HYPHENS.sub("", text))))
+        found.update(_long_text_words(_HYPHENS.sub("", text)))
     if _APOSTROPHES.search(text):
-        found.update(dict.fromkeys(_long_text_words(_APOSTROPHES.sub(" ", text))))
-    return list(found)
+        found.update(_long_text_words(_APOSTROPHES.sub(" ", text)))
+    return found
 
 
 @lru_cache(maxsize=1 << 18)

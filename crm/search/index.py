@@ -154,7 +154,7 @@ def reindex(connection: Connection, keys: Iterable[tuple[int, int]],
 class DocumentLoader:
     """Index rows for records that have none yet (new ones), from documents the caller
     built: the import knows its new persons' words before it writes them. The rows go
-    through the caller's insert queue; :meth:`finish` (after it drained) adds the words."""
+    through the caller's insert queue, and so do the words, queued by :meth:`finish`."""
 
     def __init__(self, connection: Connection, inserts: InsertQueue) -> None:
         self.connection = connection
@@ -173,8 +173,13 @@ class DocumentLoader:
         self.words.update(*(d.words() for d in built))
 
     def finish(self) -> None:
-        _add_terms(self.connection, self.words)
-        _bump_version(self.connection)
+        """Queue the new words for the word list (sorted on the writer thread too)."""
+        words, connection = self.words, self.connection
+
+        def write() -> None:
+            _add_terms(connection, words)
+            _bump_version(connection)
+        self.inserts.call(write)
 
 
 def _insert(connection: Connection, built: list[docs.Document]) -> set[str]:

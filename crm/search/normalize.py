@@ -25,6 +25,7 @@ _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "
 # Apostrophes and similar marks vanish inside words (O'Connor → oconnor).
 _JOINERS = re.compile(r"['’‘`´ʼʻ·.]+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_NOT_ASCII_DIGITS = re.compile(r"[^0-9]+")
 
 
 def _strip_marks(text: str) -> str:
@@ -67,4 +68,6 @@ def sort_key(text: str) -> str:
 
 
 def digits(text: str) -> str:
+    if text.isascii():  # (the same as below: only 0-9 are ASCII digits)
+        return _NOT_ASCII_DIGITS.sub("", text)
     return "".join(ch for ch in text if ch.isdigit())

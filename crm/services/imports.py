@@ -44,9 +44,20 @@ from crm.domain.base import new_uid, new_uids, utcnow
 from crm.domain.person import person_sort_key, person_tag
 from crm.errors import NotFoundError, ValidationError
 from crm.io import ReadResult, UnreadableFileError, detect_format
-from crm.io.plan import CREATE, SKIP, UPDATE, ImportPlan, PlanEntry, build_plan, where_text
-from crm.persistence.bulk import InsertQueue
-from crm.persistence.dialect import IdSource, large_cache
+from crm.io.plan import (
+    CREATE,
+    SKIP,
+    UPDATE,
+    ImportPlan,
+    LateCombine,
+    PlanEntry,
+    StreamPlanner,
+    build_plan,
+    may_stream,
+    where_text,
+)
+from crm.persistence.bulk import InsertQueue, bound, bulk_insert
+from crm.persistence.dialect import IdSource, large_cache, prepared_import_trail
 from crm.search import index
 from crm.search.documents import ORG, PERSON, Document, person_document
 from crm.search.normalize import fold, sort_key
@@ -54,9 +65,11 @@ from crm.services.base import Service
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
-FLUSH_EVERY = 1000
+FLUSH_EVERY = 5000
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 _KINDS = {kind.value: kind for kind in ContactKind}
+# The columns an imported person starts with, the same for every one.
+_NEW_PERSON: dict[str, Any] = {"transliteration": None, "languages": "", "archived_at": None}
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -219,16 +232,41 @@ class ImportService(Service):
              progress: Progress | None, cancel: Cancel | None) -> ImportResult:
         session.info["search_index_disabled"] = True
         session.info["audit_disabled"] = True
+        if may_stream(source.records):
+            try:
+                with session.begin_nested():
+                    return self._run_streaming(session, source, source_name, progress,
+                                               cancel)
+            except LateCombine:
+                pass  # (what it wrote is rolled back to the savepoint: plan first, below)
+        return self._run_planned(session, source, source_name, progress, cancel)
+
+    def _run_streaming(self, session: Session, source: ReadResult, source_name: str,
+                       progress: Progress | None, cancel: Cancel | None) -> ImportResult:
+        """Check the next records while the new persons of the last ones are written (see
+        InsertQueue); updates of known persons go through the ORM at the end."""
+        planner = StreamPlanner(session)
+        writer = _Writer(session, _new_batch(session, source, source_name))
+        records = source.records
+        with writer.bulk():
+            for start in range(0, len(records), FLUSH_EVERY):
+                if cancel is not None and cancel():
+                    raise ImportCancelled
+                writer.create_persons(planner.chunk(records[start:start + FLUSH_EVERY]))
+                if progress is not None:
+                    progress(start, len(records))
+        plan = planner.finish(source.issues)
+        for entry in plan.entries:
+            if entry.action == UPDATE:
+                writer.write(entry)
+        return _finish(writer, plan, progress)
+
+    def _run_planned(self, session: Session, source: ReadResult, source_name: str,
+                     progress: Progress | None, cancel: Cancel | None) -> ImportResult:
+        """Plan the whole file, write what the ORM writes (organisation records, updates),
+        then the new persons in bulk."""
         plan = build_plan(session, source.records, source.issues)
-        counts = plan.counts
-        batch = ImportBatch(source_name=Path(source_name).name[:500] if source_name else "",
-                            format=source.format, staff_id=session.info.get("staff_id"),
-                            created_count=counts["created"], updated_count=counts["updated"],
-                            skipped_count=counts["skipped"])
-        session.add(batch)
-        writer = _Writer(session, batch)
-        # Records the ORM writes (updates, organisations) first, then the new persons in
-        # bulk: their inserts run beside the building of the next rows (see InsertQueue).
+        writer = _Writer(session, _new_batch(session, source, source_name))
         new_persons = [e for e in plan.entries
                        if e.action == CREATE and not e.record.is_organisation]
         others = [e for e in plan.entries
@@ -242,19 +280,14 @@ class ImportService(Service):
                 session.flush()
                 if progress is not None:
                     progress(number, total)
-        with writer.bulk(new_persons):
+        with writer.bulk():
             for start in range(0, len(new_persons), FLUSH_EVERY):
                 if cancel is not None and cancel():
                     raise ImportCancelled
                 writer.create_persons(new_persons[start:start + FLUSH_EVERY])
                 if progress is not None:
                     progress(len(others) + start, total)
-            writer.add_audit()
-        writer.reindex()
-        if progress is not None:
-            progress(total, total)
-        return ImportResult(batch.uid, counts["created"], counts["updated"], counts["skipped"],
-                            _errors(plan), _warnings(plan))
+        return _finish(writer, plan, progress)
 
     # -- batches and undo -------------------------------------------------------------------
 
@@ -276,6 +309,27 @@ class ImportService(Service):
             batch.undone_at = utcnow()
             session.flush()
             return UndoResult(batch_row(batch), removed, kept)
+
+
+def _new_batch(session: Session, source: ReadResult, source_name: str) -> ImportBatch:
+    batch = ImportBatch(source_name=Path(source_name).name[:500] if source_name else "",
+                        format=source.format, staff_id=session.info.get("staff_id"),
+                        created_count=0, updated_count=0, skipped_count=0)
+    session.add(batch)
+    return batch
+
+
+def _finish(writer: _Writer, plan: ImportPlan, progress: Progress | None) -> ImportResult:
+    counts = plan.counts
+    batch = writer.batch
+    batch.created_count = counts["created"]
+    batch.updated_count = counts["updated"]
+    batch.skipped_count = counts["skipped"]
+    writer.finish()
+    if progress is not None:
+        progress(len(plan.entries), len(plan.entries))
+    return ImportResult(batch.uid, counts["created"], counts["updated"], counts["skipped"],
+                        _errors(plan), _warnings(plan))
 
 
 @contextmanager
@@ -313,7 +367,10 @@ class _Writer:
         self.inserts: InsertQueue | None = None
         self.documents: index.DocumentLoader | None = None
         self.person_ids: IdSource | None = None
+        self.trail_at: Any = None
         self.org_ids: IdSource | None = None
+        self.tag_ids: IdSource | None = None
+        self.org_keys: dict[str, str] = {}
         self.taken = set(session.scalars(select(Person.uid)))
         self.keys: set[tuple[int, int]] = set()
         self.new_orgs: list[Organisation] = []
@@ -328,32 +385,32 @@ class _Writer:
             self._update_person(entry)
 
     @contextmanager
-    def bulk(self, entries: list[PlanEntry]) -> Iterator[None]:
-        """While new persons are written in bulk: their tags exist and are flushed (the
-        session stays untouched from here), inserts go through an :class:`InsertQueue`,
-        ids come from :class:`IdSource`; the queue is drained at the end (errors raised)."""
-        for entry in entries:
-            self._tags(entry.tags)
+    def bulk(self) -> Iterator[None]:
+        """While new persons are written in bulk (the session stays untouched meanwhile):
+        inserts go through an :class:`InsertQueue`, ids come from :class:`IdSource`; the
+        queue is drained at the end (its errors raised), then the words are indexed."""
         self.session.flush()  # (the batch row is written: SQLite's write lock is held)
         for org in self.orgs.values():
             if isinstance(org, Organisation):  # (written through the ORM, above)
                 place = org.municipality.name if org.municipality is not None else None
                 self.org_words[org.id] = (org.name, org.short_name, place)
         connection = self.session.connection()
+        self.trail_at = bound(connection, AuditEntry.__table__.c.at, utcnow())
         self.person_ids = IdSource(connection, Person.__tablename__)
         self.org_ids = IdSource(connection, Organisation.__tablename__)
+        self.tag_ids = IdSource(connection, Tag.__tablename__)
         with large_cache(connection):
             self.inserts = InsertQueue(connection)
             if self.indexed:
                 self.documents = index.DocumentLoader(connection, self.inserts)
             try:
                 yield
+                if self.documents is not None:
+                    self.documents.finish()
             except BaseException:
                 self.inserts.close(raise_error=False)
                 raise
             self.inserts.close()
-            if self.documents is not None:
-                self.documents.finish()
 
     def _link(self, kind: str, uid: str, action: str, changes: dict[str, Any],
               name: str) -> None:
@@ -376,11 +433,27 @@ class _Writer:
         found = []
         for name in names:
             tag = self.tags.get(name)
-            if tag is None:
+            if isinstance(tag, int):  # (made by the bulk inserts)
+                tag = self.tags[name] = self.session.get_one(Tag, tag)
+            elif tag is None:
                 tag = self.tags[name] = Tag(uid=new_uid(), name=name)
                 self.session.add(tag)
             found.append(tag)
         return found
+
+    def _bulk_tag_ids(self, names: list[str], now: datetime) -> list[int]:
+        """The ids of tags for new persons; missing tags are inserted with them."""
+        assert self.inserts is not None and self.tag_ids is not None
+        ids = []
+        for name in names:
+            tag = self.tags.get(name)
+            if tag is None:
+                tag = self.tags[name] = self.tag_ids.take(1)[0]
+                self.inserts.insert(Tag.__table__, [{
+                    "id": tag, "uid": new_uid(), "name": name, "colour": "#808080",
+                    "created_at": now, "updated_at": now, "version": 1}])
+            ids.append(tag if isinstance(tag, int) else tag.id)
+        return ids
 
     def _organisation(self, name: str) -> Organisation:
         key = fold(name)
@@ -403,7 +476,7 @@ class _Writer:
         assert self.inserts is not None and self.org_ids is not None
         new: dict[str, dict[str, Any]] = {}
         for name in names:
-            key = fold(name) if name else ""
+            key = self._org_key(name) if name else ""
             if key in self.orgs or key in new or not name:
                 continue
             new[key] = {"uid": new_uid(), "name": name[:300], "kind": OrganisationKind.OTHER,
@@ -411,47 +484,64 @@ class _Writer:
                         "updated_at": now, "version": 1}
         if not new:
             return
-        for (key, row), org_id in zip(new.items(), self.org_ids.take(len(new)), strict=True):
+        ids = self.org_ids.take(len(new))
+        for (key, row), org_id in zip(new.items(), ids, strict=True):
             row["id"] = self.orgs[key] = org_id
             self.org_words[org_id] = (row["name"], None, None)
             self.keys.add((ORG, org_id))
-            self._link("organisation", row["uid"], "created", {}, row["name"])
         self.inserts.insert(Organisation.__table__, list(new.values()))
+        self._add_trail(Organisation.__tablename__, ids)
+
+    def _org_key(self, name: str) -> str:
+        """An organisation's name folded (thousands of persons name the same few)."""
+        key = self.org_keys.get(name)
+        if key is None:
+            key = self.org_keys[name] = fold(name)
+        return key
+
+    def _add_trail(self, table: str, ids: list[int]) -> None:
+        """Audit entries and batch links of new rows, written by the database from them."""
+        assert self.inserts is not None
+        self.inserts.call(prepared_import_trail(
+            self.session.connection(), table=table, ids=ids, batch_id=self.batch.id,
+            batch_uid=self.batch.uid, staff_id=self.session.info.get("staff_id"),
+            at=self.trail_at))
 
     def create_persons(self, entries: list[PlanEntry]) -> None:
         """Insert new persons with their contact points, tags, roles and index documents."""
         assert self.inserts is not None and self.person_ids is not None
         now = utcnow()
         self._add_organisations([e.record.organisation for e in entries], now)
-        rows = [self._person_row(e, now) for e in entries]
-        for row, pid in zip(rows, self.person_ids.take(len(rows)), strict=True):
+        rows = [self._person_row(e) for e in entries]
+        ids = self.person_ids.take(len(rows))
+        for row, pid in zip(rows, ids, strict=True):
             row["id"] = pid
-        self.inserts.insert(Person.__table__, rows)
+        same = {"created_at": now, "updated_at": now, "version": 1}
+        self.inserts.insert(Person.__table__, rows, same | _NEW_PERSON)
+        self._add_trail(Person.__tablename__, ids)
         points, links, roles, documents = [], [], [], []
         uids = iter(new_uids(sum(len(e.points) for e in entries) + len(entries)))
         for entry, row in zip(entries, rows, strict=True):
             pid = row["id"]
             points += [{"uid": next(uids), "kind": p.kind, "label": p.label, "value": p.value,
-                        "preferred": p.preferred, "person_id": pid, "created_at": now,
-                        "updated_at": now, "version": 1} for p in entry.points]
-            tags = [self.tags[name] for name in entry.tags]
-            links += [{"person_id": pid, "tag_id": t.id} for t in tags]
-            org_id = _id(self.orgs[fold(entry.record.organisation)]) \
+                        "preferred": p.preferred, "person_id": pid} for p in entry.points]
+            links += [{"person_id": pid, "tag_id": tag_id}
+                      for tag_id in self._bulk_tag_ids(entry.tags, now)]
+            org_id = _id(self.orgs[self._org_key(entry.record.organisation)]) \
                 if entry.record.organisation else None
             if org_id is not None:
                 roles.append({"uid": next(uids), "person_id": pid, "organisation_id": org_id,
-                              "title": _title(entry.record), "created_at": now,
-                              "updated_at": now, "version": 1})
+                              "title": _title(entry.record)})
             if self.documents is not None:
-                documents.append(self._document(pid, entry, row, org_id, tags))
-        for table, values in ((ContactPoint.__table__, points), (person_tag, links),
-                              (Role.__table__, roles)):
-            self.inserts.insert(table, values)
+                documents.append(self._document(pid, entry, row, org_id))
+        self.inserts.insert(ContactPoint.__table__, points, same)
+        self.inserts.insert(person_tag, links)
+        self.inserts.insert(Role.__table__, roles, same)
         if self.documents is not None:
             self.documents.add(documents)
 
-    def _document(self, pid: int, entry: PlanEntry, row: dict[str, Any], org_id: int | None,
-                  tags: list[Tag]) -> Document:
+    def _document(self, pid: int, entry: PlanEntry, row: dict[str, Any],
+                  org_id: int | None) -> Document:
         """The new person's index document from what is being written (no read-back)."""
         jobs = []
         if org_id is not None:
@@ -460,22 +550,20 @@ class _Writer:
         return person_document(
             pid, (row["full_name"], row["given_name"], row["family_name"], None), jobs,
             [(_KINDS[p.kind], p.value, False) for p in entry.points],
-            sorted(t.name for t in tags), row["languages"], row["notes"], False)
+            sorted(entry.tags), _NEW_PERSON["languages"], row["notes"], False)
 
-    def _person_row(self, entry: PlanEntry, now: datetime) -> dict[str, Any]:
+    def _person_row(self, entry: PlanEntry) -> dict[str, Any]:
+        """A new person's columns, but those the same for all (:data:`_NEW_PERSON`)."""
         record = entry.record
         uid = record.uid.lower()
         if not _UUID.match(uid) or uid in self.taken:
             uid = new_uid()
         self.taken.add(uid)
         family_name = _opt(record.family_name)
-        self._link("person", uid, "created", {}, entry.name)
         return {"uid": uid, "full_name": entry.name, "given_name": _opt(record.given_name),
-                "family_name": family_name, "transliteration": None,
-                "salutation": record.salutation or "none", "languages": "",
-                "notes": entry.notes[:validation.MAX_NOTES], "archived_at": None,
-                "sort_key": person_sort_key(family_name, entry.name), "created_at": now,
-                "updated_at": now, "version": 1}
+                "family_name": family_name, "salutation": record.salutation or "none",
+                "notes": entry.notes[:validation.MAX_NOTES],
+                "sort_key": person_sort_key(family_name, entry.name)}
 
     def _create_organisation(self, entry: PlanEntry) -> None:
         org = self._organisation(entry.name)
@@ -513,10 +601,10 @@ class _Writer:
         self.keys.add((PERSON, person.id))
         self._link("person", person.uid, "updated", changes, person.full_name)
 
-    def add_audit(self) -> None:
-        """Queue the links to the batch and the audit entries: one per record, one for the
-        batch (the ORM's records are flushed: the batch has its id)."""
-        assert self.inserts is not None
+    def finish(self) -> None:
+        """After the bulk inserts: the audit entries and batch links of the records the ORM
+        wrote, the batch's own entry, and the index of those records."""
+        self.session.flush()
         staff = self.session.info.get("staff_id")
         now = utcnow()
         summary = {"record_type": "import_batch", "record_uid": self.batch.uid,
@@ -524,14 +612,12 @@ class _Writer:
                        "source": self.batch.source_name, "created": self.batch.created_count,
                        "updated": self.batch.updated_count,
                        "skipped": self.batch.skipped_count}, ensure_ascii=False)}
-        self.inserts.insert(AuditEntry.__table__, [
+        connection = self.session.connection()
+        bulk_insert(connection, AuditEntry.__table__, [
             {**row, "uid": uid, "at": now, "staff_id": staff} for row, uid in
             zip([*self.audit, summary], new_uids(len(self.audit) + 1), strict=True)])
-        self.inserts.insert(ImportedRecord.__table__,
-                            [{**row, "batch_id": self.batch.id} for row in self.links])
-
-    def reindex(self) -> None:
-        """The search index of the records the ORM wrote (new persons are indexed already)."""
+        bulk_insert(connection, ImportedRecord.__table__,
+                    [{**row, "batch_id": self.batch.id} for row in self.links])
         self.keys |= {(ORG, o.id) for o in self.new_orgs}
         reindex(self.session, self.keys)
 

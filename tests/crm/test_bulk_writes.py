@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -153,17 +154,25 @@ def test_imported_persons_are_indexed_as_a_rebuild_would(app, tmp_path: Path) ->
     assert _bulk_threads() == []
 
 
+@pytest.mark.parametrize("when", ["preparing", "writing"])
 def test_a_failing_bulk_insert_leaves_the_database_as_it_was(app, tmp_path: Path,  # noqa: ANN001
-                                                              monkeypatch) -> None:  # noqa: ANN001
+                                                              monkeypatch, when: str) -> None:  # noqa: ANN001
     path = tmp_path / "cards.vcf"
     path.write_text(_cards(300), encoding="utf-8")
     source = app.imports.read(path)
     original = dialect.prepared_rows_insert
 
-    def failing(connection, statement, rows, *, table, columns):  # noqa: ANN001, ANN202
-        if table == "role":
+    def failing(connection, statement, rows, **options):  # noqa: ANN001, ANN003, ANN202
+        write = original(connection, statement, rows, **options)
+        if options["table"] != "role":
+            return write
+        if when == "preparing":
             raise RuntimeError("disk on fire")
-        return original(connection, statement, rows, table=table, columns=columns)
+
+        def broken() -> None:  # (on the writer thread where there is one)
+            write()
+            raise RuntimeError("disk on fire")
+        return broken
 
     with app.db.engine.connect() as connection:
         before = connection.execute(select(func.count()).select_from(Person)).scalar()
@@ -178,3 +187,110 @@ def test_a_failing_bulk_insert_leaves_the_database_as_it_was(app, tmp_path: Path
         assert index.check(session) == []
     assert _bulk_threads() == []
     assert app.imports.run(source, path.name).created == 300  # and it can be done again
+
+
+def _mixed_cards() -> str:
+    """Cards that exercise every way of the plan: duplicates within a chunk and across
+    chunks, persons known already (by e-mail), tags new and old, organisations known,
+    new, or named by many."""
+    cards = []
+    for i in range(70):
+        email = f"dup.{i % 45}@example.org"  # cards 45..69 repeat 0..24: combined
+        cards.append(CardData(
+            uid="", full_name=f"Person {i % 45}", given_name="Person", family_name=str(i % 45),
+            organisation=["Verein A", "Kommunales Integrationsbüro", ""][i % 3],
+            title="Mitglied", notes=f"Karte {i}",
+            points=(Point("email", email, "work", True),
+                    Point("phone", f"+49 361 {500000 + i}", "work", False)),
+            tags=("Netzwerk", f"Gruppe {i % 3}")))
+    cards.append(CardData(uid="", full_name="Schon Bekannt", given_name="Schon",
+                          family_name="Bekannt", points=(Point(
+                              "email", "bekannt@example.org", "work", True),
+                              Point("mobile", "+49 151 23456789", "work", False))))
+    return write_vcards(cards)
+
+
+def _content(app) -> dict[str, Any]:  # noqa: ANN001
+    """What an import leaves, without uids, ids and times."""
+    queries = {
+        "persons": "SELECT full_name, given_name, family_name, notes, sort_key, salutation "
+                   "FROM person ORDER BY full_name, notes",
+        "points": "SELECT p.full_name, c.kind, c.label, c.value, c.preferred FROM contact_point c "
+                  "JOIN person p ON p.id = c.person_id ORDER BY 1, 2, 4",
+        "roles": "SELECT p.full_name, o.name, r.title FROM role r JOIN person p ON "
+                 "p.id = r.person_id JOIN organisation o ON o.id = r.organisation_id "
+                 "ORDER BY 1, 2, 3",
+        "tags": "SELECT p.full_name, t.name FROM person_tag pt JOIN person p ON "
+                "p.id = pt.person_id JOIN tag t ON t.id = pt.tag_id ORDER BY 1, 2",
+        "orgs": "SELECT name, kind, notes FROM organisation ORDER BY name",
+        "audit": "SELECT record_type, action, count(*) FROM audit_entry GROUP BY 1, 2 "
+                 "ORDER BY 1, 2",
+        "links": "SELECT record_type, action, count(*) FROM imported_record GROUP BY 1, 2 "
+                 "ORDER BY 1, 2",
+        "batches": "SELECT created_count, updated_count, skipped_count FROM import_batch",
+    }
+    with app.db.engine.connect() as connection:
+        return {name: [tuple(r) for r in connection.execute(text(sql))]
+                for name, sql in queries.items()}
+
+
+@pytest.mark.sqlite_only
+def test_writing_while_planning_gives_what_planning_first_gives(
+        db_target: str, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """Chunks of 20 cards: the import writes each chunk's new persons while it checks the
+    next; a card that repeats one of an earlier chunk makes it start over and plan first.
+    Either way the database ends the same as when the whole file is planned first."""
+    import shutil
+
+    from crm.app import open_app
+    from crm.io import plan
+    from crm.services import imports
+
+    path = tmp_path / "mixed.vcf"
+    path.write_text(_mixed_cards(), encoding="utf-8")
+    monkeypatch.setattr(imports, "FLUSH_EVERY", 20)
+    started_over: list[int] = []
+    original_chunk = plan.StreamPlanner.chunk
+
+    def chunk(self, records):  # noqa: ANN001, ANN202
+        try:
+            return original_chunk(self, records)
+        except plan.LateCombine:
+            started_over.append(len(self.entries))
+            raise
+
+    monkeypatch.setattr(plan.StreamPlanner, "chunk", chunk)
+    results, contents = {}, {}
+    for cards in ("all", "no repeats"):
+        for way in ("streaming", "planned"):
+            copy = tmp_path / f"{way}-{cards}.db"
+            shutil.copyfile(db_target, copy)
+            app = open_app(str(copy), staff="TS")
+            try:
+                app.people.create(PersonInput(full_name="Schon Bekannt", notes="vorher"))
+                source = app.imports.read(path)
+                if cards == "no repeats":
+                    source.records[:] = source.records[:45] + source.records[70:]
+                monkeypatch.setattr(imports, "may_stream", plan.may_stream
+                                    if way == "streaming" else (lambda records: False))
+                result = app.imports.run(source, path.name)
+                results[way, cards] = replace(result, batch_uid="")
+                contents[way, cards] = _content(app)
+                with app.ctx.sessions() as session:
+                    assert index.check(session) == []
+            finally:
+                app.close()
+    # The repeats made the streaming import start over once; without them it streamed.
+    assert len(started_over) == 1
+    for cards in ("all", "no repeats"):
+        assert results["streaming", cards] == results["planned", cards]
+        assert contents["streaming", cards] == contents["planned", cards]
+    assert results["streaming", "all"].created == 45
+    assert results["streaming", "all"].skipped == 25
+    assert results["streaming", "no repeats"].skipped == 0
+    assert results["streaming", "no repeats"].updated == 1  # Schon Bekannt, by name
+    combined = [p for p in contents["planned", "all"]["points"] if p[0] == "Person 3"]
+    assert {p[3] for p in combined} >= {"dup.3@example.org", "+49361500003", "+49361500048"}
+    known = [p for p in contents["streaming", "no repeats"]["points"]
+             if p[0] == "Schon Bekannt"]
+    assert {p[3] for p in known} == {"bekannt@example.org", "+4915123456789"}

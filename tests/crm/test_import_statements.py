@@ -3,6 +3,7 @@ the shortcuts it takes giving exactly what the full checks give (bench: issue 9)
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import uuid
 from pathlib import Path
@@ -163,3 +164,59 @@ def test_fold_by_pieces_gives_the_whole_text_fold(text: str) -> None:
                                   " a\u0301 \u0301b ", "\u2028x \u00a0 ß", "中文 Олена"])
 def test_fold_examples(text: str) -> None:
     assert normalize.fold(text) == _fold_whole(text)
+
+
+def _is_valid_home(digits: str) -> bool:
+    return phonenumbers.is_valid_number(
+        phonenumbers.PhoneNumber(country_code=49, national_number=int(digits)))
+
+
+@settings(max_examples=5000, suppress_health_check=list(HealthCheck), deadline=None)
+@given(st.one_of(st.from_regex(r"[1-9][0-9]{2,14}", fullmatch=True),
+                 st.from_regex(r"(15|16|17|30|361|40|69|89|180|700|800|900)[0-9]{4,10}",
+                               fullmatch=True)))
+def test_home_number_check_gives_what_phonenumbers_gives(digits: str) -> None:
+    assert validation._valid_home_number(digits) == _is_valid_home(digits)
+
+
+def test_home_number_check_on_every_number_type_s_examples() -> None:
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(validation.DEFAULT_REGION)
+    examples = [desc.example_number for desc in (
+        meta.fixed_line, meta.mobile, meta.premium_rate, meta.toll_free, meta.shared_cost,
+        meta.voip, meta.personal_number, meta.pager, meta.uan, meta.voicemail)
+        if desc is not None and desc.example_number]
+    assert len(examples) >= 6
+    for example in examples:
+        for digits in (example, example[:-1], example + "0", example + "12",
+                       example[:-2] + "99", "9" + example[1:]):
+            assert validation._valid_home_number(digits) == _is_valid_home(digits), digits
+
+
+def _reference_clean_text(value: str, limit: int, multiline: bool) -> tuple[str, ...] | str:
+    """clean_text as it was before its shortcut for printable text."""
+    import unicodedata
+
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    if not multiline and "\n" in text.strip():
+        return ("control_chars",)
+    text = text.strip()
+    if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", text) or re.search(
+            "[\ud800-\udfff]", text):
+        return ("control_chars",)
+    if len(text) > limit:
+        return ("too_long",)
+    return unicodedata.normalize("NFC", text)
+
+
+@settings(max_examples=4000, suppress_health_check=list(HealthCheck), deadline=None)
+@given(st.text(alphabet=st.one_of(
+    st.sampled_from(" \t\n\r\x00\x1f\x7f\x85\x9f\u00a0\u2028\ud800e\u0301ÄßŞ<&\"'"),
+    st.characters()), max_size=14), st.integers(min_value=0, max_value=12), st.booleans())
+def test_clean_text_shortcut_gives_what_the_full_check_gives(value: str, limit: int,
+                                                             multiline: bool) -> None:
+    try:
+        ours: tuple[str, ...] | str = validation.clean_text("f", value, limit=limit,
+                                                            multiline=multiline)
+    except ValidationError as exc:
+        ours = (next(iter(exc.errors.values()))[0],)
+    assert ours == _reference_clean_text(value, limit, multiline)
