@@ -118,9 +118,10 @@ class InsertQueue:
                 self.connection, None, params[start:start + CHUNK], table=table.name,
                 columns=order, constants=constants))
 
-    def insert_prepared(self, statement: str, rows: Sequence[Any], *, table: str,
+    def insert_prepared(self, statement: str | None, rows: Sequence[Any], *, table: str,
                         columns: Sequence[str]) -> None:
-        """Queue rows as :func:`crm.persistence.dialect.insert_rows` takes them."""
+        """Queue rows as :func:`crm.persistence.dialect.insert_rows` takes them (tuples in
+        the order of ``columns`` and no ``statement``: a plain ``INSERT`` of them)."""
         if rows:
             self._run(dialect.prepared_rows_insert(self.connection, statement, rows,
                                                    table=table, columns=columns))

@@ -19,6 +19,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Connection, Engine, Insert, Table, event, insert
 from sqlalchemy.engine import URL
 
+from crm.domain.base import new_uids
 from crm.errors import DatabaseError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -621,11 +622,6 @@ def _json_rows_insert(rows: Sequence[Any], table: str, columns: Sequence[str],
             "FROM json_each(?1)", (packed, *bound))
 
 
-_SQLITE_RANDOM_UID = (  # a version 4 uid as new_uid() writes it, made by SQLite
-    "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || "
-    "substr(lower(hex(randomblob(2))), 2) || '-' || "
-    "substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || "
-    "'-' || lower(hex(randomblob(6)))")
 _TRAIL_NAMES = {"person": "full_name", "organisation": "name"}
 
 
@@ -642,26 +638,31 @@ def prepared_import_trail(connection: Connection, *, table: str, ids: Sequence[i
     if not ids:
         return lambda: None
     if is_postgresql(connection):
-        where, uid = "id = ANY(%(ids)s)", "gen_random_uuid()::text"
+        where, uid = "r.id = ANY(%(ids)s)", "gen_random_uuid()::text"
         quote = "to_json({}::text)::text"
         params: dict[str, Any] = {"ids": list(ids)}
         mark = "%({})s"
+        audit_source = f"FROM {_identifier(table)} AS r WHERE {where} ORDER BY r.id"
     else:
         if list(ids) != list(range(ids[0], ids[0] + len(ids))):
             raise ValueError("the ids of an import's rows are not one range")
-        where, uid, quote = "id BETWEEN :low AND :high", _SQLITE_RANDOM_UID, "json_quote({})"
-        params = {"low": ids[0], "high": ids[-1]}
+        where, quote = "r.id BETWEEN :low AND :high", "json_quote({})"
+        # The entries' own uids come from Python (cheaper than making them in SQL), one
+        # per row in id order: the n-th for the row with id low + n.
+        uid = "u.value"
+        params = {"low": ids[0], "high": ids[-1], "uids": json.dumps(new_uids(len(ids)))}
         mark = ":{}"
+        audit_source = (f"FROM json_each(:uids) AS u JOIN {_identifier(table)} AS r "
+                        "ON r.id = :low + u.key ORDER BY r.id")
     params.update(batch=batch_uid, batch_id=batch_id, staff=staff_id, at=at, type=table)
     changes = (f"""'{{"batch": ' || {quote.format(mark.format("batch"))} || ', "name": ' || """
-               f"""{quote.format(name)} || ', "import": "created"}}'""")
-    source = f"FROM {_identifier(table)} WHERE {where} ORDER BY id"
+               f"""{quote.format("r." + name)} || ', "import": "created"}}'""")
     audit = ("INSERT INTO audit_entry (uid, at, staff_id, record_type, record_uid, action, "
              f"changes) SELECT {uid}, {mark.format('at')}, {mark.format('staff')}, "
-             f"{mark.format('type')}, uid, 'import', {changes} {source}")
+             f"{mark.format('type')}, r.uid, 'import', {changes} {audit_source}")
     links = ("INSERT INTO imported_record (batch_id, record_type, record_uid, action, changes) "
-             f"SELECT {mark.format('batch_id')}, {mark.format('type')}, uid, 'created', '{{}}' "
-             f"{source}")
+             f"SELECT {mark.format('batch_id')}, {mark.format('type')}, r.uid, 'created', "
+             f"'{{}}' FROM {_identifier(table)} AS r WHERE {where} ORDER BY r.id")
 
     def write() -> None:
         connection.exec_driver_sql(audit, params)
@@ -735,8 +736,13 @@ def insert_search_terms(connection: Connection, terms: Sequence[str]) -> None:
     if is_postgresql(connection):
         connection.exec_driver_sql(PG_TERMS_INSERT_MANY_SQL, {"terms": list(terms)})
         return
-    connection.exec_driver_sql(search_sql(connection).terms_insert,
-                               [{"term": t} for t in terms])
+    if len(terms) < JSON_ROWS:
+        connection.exec_driver_sql(search_sql(connection).terms_insert,
+                                   [{"term": t} for t in terms])
+        return
+    connection.exec_driver_sql(  # (one statement: see _json_rows_insert)
+        "INSERT OR IGNORE INTO search_terms (term) SELECT value FROM json_each(?)",
+        (json.dumps(list(terms), ensure_ascii=False),))
 
 
 # -- copying between engines, staff logins (crm/services/copying.py, crm/app.py) ---------------

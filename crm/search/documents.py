@@ -83,7 +83,7 @@ def rowid_range(code: int) -> tuple[int, int]:
     return rowid(code, 0), rowid(code, (1 << _ID_BITS) - 1)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # (not frozen: a frozen one costs a setattr call per field to make)
 class Document:
     rowid: int
     name: str = ""
@@ -174,6 +174,8 @@ def phone_digits(value: str) -> tuple[str, str]:
 
 def _long_text_words(text: str) -> dict[str, None]:
     """The folded words of a text, in order, each once (as dict keys)."""
+    if text.isascii():  # one spelling only, and folding keeps spaces: the whole at once
+        return dict.fromkeys(fold(text).split())
     found: dict[str, None] = {}
     for raw in text.split():
         found.update(dict.fromkeys(_folded(raw)))
@@ -311,25 +313,32 @@ def person_document(person_id: int, names: Iterable[str | None], jobs: Iterable[
                     points: Iterable[PointFacts], tags: Iterable[str], languages: str | None,
                     notes: str | None, archived: bool) -> Document:
     """One person's document from its facts (roles, points and tags in id order): what the
-    rebuild reads from the tables and what the import knows before it writes."""
-    name, current, former, contact, other, suffix = (Words() for _ in range(6))
+    rebuild reads from the tables and what the import knows before it writes. (Words.name
+    and Words.add, spelt out: the import builds 50,000 of these.)"""
+    name = Words()
     for text in names:
-        name.name(text)
+        if text:
+            name.update(_name_words(text))
+    current, former = Words(), Words()
     for title, org, short, place, is_current in jobs:
         target = current if is_current else former
         for text in (title, org, short, place):
-            target.add(text)
+            if text:
+                target.update(_text_words(text) if len(text) <= _SHORT
+                              else _long_text_words(text))
+    contact, suffix = Words(), Words()
     for kind, value, ended in points:
         if ended:
             add_contact(kind, value, former, None)
         else:
             add_contact(kind, value, contact, suffix)
-    for tag in tags:
-        other.add(tag)
-    other.add(languages)
-    other.add(notes)
-    return Document(rowid(PERSON, person_id), str(name), str(current), str(former),
-                    str(contact), str(other), str(suffix), ARCHIVED if archived else "")
+    other = Words()
+    for text in (*tags, languages, notes):
+        if text:
+            other.update(_text_words(text) if len(text) <= _SHORT else _long_text_words(text))
+    return Document(rowid(PERSON, person_id), " ".join(name), " ".join(current),
+                    " ".join(former), " ".join(contact), " ".join(other), " ".join(suffix),
+                    ARCHIVED if archived else "")
 
 
 # -- organisations ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -154,7 +155,7 @@ def reindex(connection: Connection, keys: Iterable[tuple[int, int]],
 class DocumentLoader:
     """Index rows for records that have none yet (new ones), from documents the caller
     built: the import knows its new persons' words before it writes them. The rows go
-    through the caller's insert queue, and so do the words, queued by :meth:`finish`."""
+    through the caller's insert queue, and so do their words."""
 
     def __init__(self, connection: Connection, inserts: InsertQueue) -> None:
         self.connection = connection
@@ -162,24 +163,23 @@ class DocumentLoader:
         self.words: set[str] = set()
 
     def add(self, built: list[docs.Document]) -> None:
-        sql = dialect.search_sql(self.connection)
-        self.inserts.insert_prepared(
-            sql.fts_insert, [d.params() for d in built], table=dialect.SEARCH_TABLE,
-            columns=("rowid", *dialect.SEARCH_COLUMNS))
-        self.inserts.insert_prepared(
-            sql.names_insert, [{"rowid": d.rowid, "name": d.name, "flags": d.flags}
-                               for d in built if d.name],
-            table=dialect.NAMES_TABLE, columns=("rowid", "name", "flags"))
-        self.words.update(*(d.words() for d in built))
+        columns = ("rowid", *dialect.SEARCH_COLUMNS)
+        self.inserts.insert_prepared(None, list(map(attrgetter(*columns), built)),
+                                     table=dialect.SEARCH_TABLE, columns=columns)
+        self.inserts.insert_prepared(None, [(d.rowid, d.name, d.flags) for d in built
+                                            if d.name],
+                                     table=dialect.NAMES_TABLE, columns=("rowid", "name", "flags"))
+        new: set[str] = set()
+        for d in built:  # (Document.words, without a set per document)
+            new.update(" ".join((d.name, d.current, d.former, d.contact, d.other,
+                                 d.suffix)).split())
+        new -= self.words
+        if new:  # (queued chunk by chunk: no big sort and insert left for the end)
+            self.words |= new
+            self.inserts.call(lambda: _add_terms(self.connection, new))
 
     def finish(self) -> None:
-        """Queue the new words for the word list (sorted on the writer thread too)."""
-        words, connection = self.words, self.connection
-
-        def write() -> None:
-            _add_terms(connection, words)
-            _bump_version(connection)
-        self.inserts.call(write)
+        self.inserts.call(lambda: _bump_version(self.connection))
 
 
 def _insert(connection: Connection, built: list[docs.Document]) -> set[str]:

@@ -66,6 +66,7 @@ from crm.services.base import Service
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
 FLUSH_EVERY = 5000
+FIRST_CHUNK = 500
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 _KINDS = {kind.value: kind for kind in ContactKind}
 # The columns an imported person starts with, the same for every one.
@@ -249,10 +250,10 @@ class ImportService(Service):
         writer = _Writer(session, _new_batch(session, source, source_name))
         records = source.records
         with writer.bulk():
-            for start in range(0, len(records), FLUSH_EVERY):
+            for start, end in _chunks(len(records)):
                 if cancel is not None and cancel():
                     raise ImportCancelled
-                writer.create_persons(planner.chunk(records[start:start + FLUSH_EVERY]))
+                writer.create_persons(planner.chunk(records[start:end]))
                 if progress is not None:
                     progress(start, len(records))
         plan = planner.finish(source.issues)
@@ -281,10 +282,10 @@ class ImportService(Service):
                 if progress is not None:
                     progress(number, total)
         with writer.bulk():
-            for start in range(0, len(new_persons), FLUSH_EVERY):
+            for start, end in _chunks(len(new_persons)):
                 if cancel is not None and cancel():
                     raise ImportCancelled
-                writer.create_persons(new_persons[start:start + FLUSH_EVERY])
+                writer.create_persons(new_persons[start:end])
                 if progress is not None:
                     progress(len(others) + start, total)
         return _finish(writer, plan, progress)
@@ -309,6 +310,15 @@ class ImportService(Service):
             batch.undone_at = utcnow()
             session.flush()
             return UndoResult(batch_row(batch), removed, kept)
+
+
+def _chunks(count: int) -> Iterator[tuple[int, int]]:
+    """Where the chunks of new persons start and end: a small first one, so that the
+    writer thread gets to work early, then FLUSH_EVERY each."""
+    start, size = 0, FIRST_CHUNK
+    while start < count:
+        yield start, min(start + size, count)
+        start, size = start + size, FLUSH_EVERY
 
 
 def _new_batch(session: Session, source: ReadResult, source_name: str) -> ImportBatch:
