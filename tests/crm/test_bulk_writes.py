@@ -249,6 +249,7 @@ def test_writing_while_planning_gives_what_planning_first_gives(
     path = tmp_path / "mixed.vcf"
     path.write_text(_mixed_cards(), encoding="utf-8")
     monkeypatch.setattr(imports, "FLUSH_EVERY", 20)
+    monkeypatch.setattr(imports, "FIRST_CHUNK", 10)
     started_over: list[int] = []
     original_chunk = plan.StreamPlanner.chunk
 
