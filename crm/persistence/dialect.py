@@ -523,11 +523,13 @@ def terms_starting(connection: Connection, starts: Sequence[str], high: str, lim
 
 # -- writing many rows at once (imports, the search index) ------------------------------------
 #
-# SQLite runs an ``executemany`` in-process, row after row. PostgreSQL answers each row of one
-# with an executor start of its own (psycopg pipelines them, but the server still plans,
-# starts and ends every row): 50,000 imported persons with their contact points, roles,
-# audit entries and index rows took minutes. ``COPY … FROM STDIN`` streams the rows into one
-# statement, and the word list takes its words as one array.
+# SQLite runs an ``executemany`` in-process, row after row, taking Python's lock back for
+# every row; one ``INSERT … SELECT`` from a JSON array of the rows runs without it, so the
+# import builds its next rows meanwhile (crm/persistence/bulk.py). PostgreSQL answers each
+# row of an ``executemany`` with an executor start of its own (psycopg pipelines them, but
+# the server still plans, starts and ends every row): 50,000 imported persons with their
+# contact points, roles, audit entries and index rows took minutes. ``COPY … FROM STDIN``
+# streams the rows into one statement, and the word list takes its words as one array.
 
 COPY_FROM_ROWS = 5  # fewer rows (one saved record's index rows) are as quick one by one
 JSON_ROWS = 50  # from here SQLite takes the rows as one JSON array (below: executemany)
