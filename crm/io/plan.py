@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -113,14 +114,13 @@ class ImportPlan:
 # -- checking one record --------------------------------------------------------------------
 
 def _checked_points(points: list[Point], warn: list[Reason]) -> list[Point]:
-    from crm.services.contacts import ContactInput, checked_contact
+    from crm.services.contacts import checked_contact_value
 
     result: list[Point] = []
     seen: set[tuple[str, str]] = set()
     for point in points:
         try:
-            kind, label, value = checked_contact(ContactInput(point.kind, point.value,
-                                                              point.label, point.preferred))
+            _kind, _label, value = checked_contact_value(point.kind, point.value, point.label)
         except ValidationError as exc:
             code = next(iter(exc.errors.values()))[0]
             if point.kind == "email":
@@ -131,10 +131,12 @@ def _checked_points(points: list[Point], warn: list[Reason]) -> list[Point]:
                 warn.append(Reason("invalid_value", values={"value": point.value,
                                                             "code": code}))
             continue
-        key = (kind.value, value.lower())
+        # (Valid: the kind and label are the enums' own values, as they came.)
+        key = (point.kind, value.lower())
         if key not in seen:
             seen.add(key)
-            result.append(Point(kind.value, value, label.value, point.preferred))
+            result.append(point if value == point.value else
+                          Point(point.kind, value, point.label, point.preferred))
     return result
 
 
@@ -340,7 +342,7 @@ class Planner:
         pid, code = self.matcher.person(entry)
         if pid is not None:
             self.matched[index] = pid
-        entry.reasons.append(Reason(code))
+        entry.reasons.append(_plain_reason(code))
         return None
 
     def finish(self, issues: list[ReadIssue]) -> ImportPlan:
@@ -377,6 +379,12 @@ class StreamPlanner(Planner):
                if e.action == CREATE and i not in self.matched]
         self.handed.update(id(e) for e in new)
         return new
+
+
+@lru_cache(maxsize=32)
+def _plain_reason(code: str) -> Reason:
+    """A reason without values, made once (they are frozen; 50,000 say "new_record")."""
+    return Reason(code)
 
 
 def may_stream(records: list[ContactRecord]) -> bool:

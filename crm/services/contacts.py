@@ -29,18 +29,27 @@ def checked_contact(data: ContactInput, field: str | None = None
                     ) -> tuple[ContactKind, ContactLabel, str]:
     """Validate and normalise one contact point (phones to E.164, emails checked): its kind,
     label and stored value, without building a mapped object (the import checks 50,000)."""
-    kind = _enum(field or "kind", ContactKind, data.kind)
-    label = _enum(field or "label", ContactLabel, data.label)
+    return checked_contact_value(data.kind, data.value, data.label, field)
+
+
+def checked_contact_value(kind_name: str, text: str, label_name: str,
+                          field: str | None = None) -> tuple[ContactKind, ContactLabel, str]:
+    """:func:`checked_contact` of the parts (the import has them without a ContactInput)."""
+    kind = _enum(field or "kind", ContactKind, kind_name)
+    label = _enum(field or "label", ContactLabel, label_name)
     name = field or kind.value  # type: ignore[attr-defined]
     if kind is ContactKind.EMAIL:
-        value = validation.normalise_email(name, data.value)
-    elif kind in (ContactKind.PHONE, ContactKind.MOBILE, ContactKind.FAX):
-        value = validation.normalise_phone(name, data.value)
+        value = validation.normalise_email(name, text)
+    elif kind in _PHONE_KINDS:
+        value = validation.normalise_phone(name, text)
     elif kind is ContactKind.POSTAL:
-        value = validation.parse_postal(name, data.value)
+        value = validation.parse_postal(name, text)
     else:
-        value = validation.required_name(name, data.value, limit=500)
+        value = validation.required_name(name, text, limit=500)
     return kind, label, value  # type: ignore[return-value]
+
+
+_PHONE_KINDS = frozenset((ContactKind.PHONE, ContactKind.MOBILE, ContactKind.FAX))
 
 
 def build_contact_point(data: ContactInput, field: str | None = None) -> ContactPoint:
