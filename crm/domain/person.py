@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -51,7 +52,7 @@ class Person(RecordMixin, Base):
     )
     languages: Mapped[str] = mapped_column(String(200), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
-    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # (indexed above)
     sort_key: Mapped[str] = mapped_column(SORT_KEY, index=True, default="")
 
     tags: Mapped[list[Tag]] = relationship(secondary=person_tag, order_by="Tag.name")
@@ -82,7 +83,8 @@ class Role(RecordMixin, Base):
     __table_args__ = (Index("ix_role_org_title_end", "organisation_id", "title", "end_date"),)
 
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(  # (indexed above)
+        ForeignKey("organisation.id"))
     title: Mapped[str] = mapped_column(String(200), default="")
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date, index=True)
@@ -110,6 +112,11 @@ class ContactPoint(RecordMixin, Base):
             " + (CASE WHEN role_id IS NULL THEN 0 ELSE 1 END) = 1",
             name="one_owner",
         ),
+        # Most points are a person's: only the others' owners are indexed (migration 0010).
+        *(Index(f"ix_contact_point_{owner}", owner,
+                sqlite_where=text(f"{owner} IS NOT NULL"),
+                postgresql_where=text(f"{owner} IS NOT NULL"))
+          for owner in ("organisation_id", "role_id")),
     )
 
     kind: Mapped[ContactKind] = mapped_column(StrEnumType(ContactKind))
@@ -120,8 +127,8 @@ class ContactPoint(RecordMixin, Base):
     preferred: Mapped[bool] = mapped_column(Boolean, default=False)
     verified_on: Mapped[date | None] = mapped_column(Date)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
-    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
-    role_id: Mapped[int | None] = mapped_column(ForeignKey("role.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    role_id: Mapped[int | None] = mapped_column(ForeignKey("role.id"))
 
     person: Mapped[Person | None] = relationship(back_populates="contact_points")
     organisation: Mapped[Organisation | None] = relationship(back_populates="contact_points")

@@ -340,3 +340,66 @@ def test_upgrade_to_0009_indexes_a_persons_newest_contact(empty_target: str) -> 
             (1, "2025-02-15 09:30:00")]
     finally:
         upgraded.dispose()
+
+
+def test_upgrade_to_0010_keeps_the_data_with_leaner_indexes(empty_target: str) -> None:
+    """0010: the two indexes other indexes already begin with are gone; the contact points'
+    organisation and role indexes hold only points with such an owner, and a look-up by
+    owner still uses them. The data of an 0009 database stays as it was."""
+    db = open_database(empty_target, upgrade=False)
+    cfg = alembic_config()
+    stamp = "'2025-01-01 10:00:00', '2025-01-01 10:00:00', 1"
+    with db.engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0009")
+        connection.exec_driver_sql(
+            "INSERT INTO person (id, uid, created_at, updated_at, version, full_name, notes, "
+            f"sort_key, salutation, languages) VALUES (1, '{uuid.uuid4()}', {stamp}, "
+            "'Ayşe Yılmaz', '', 'yilmaz ayse', 'none', '')")
+        connection.exec_driver_sql(
+            "INSERT INTO organisation (id, uid, created_at, updated_at, version, kind, name, "
+            f"notes, sort_key) VALUES (1, '{uuid.uuid4()}', {stamp}, 'member', 'Verein', '', "
+            "'verein')")
+        connection.exec_driver_sql(
+            "INSERT INTO role (id, uid, created_at, updated_at, version, person_id, "
+            f"organisation_id, title) VALUES (1, '{uuid.uuid4()}', {stamp}, 1, 1, 'Vorsitz')")
+        for n, owner in ((1, "person_id"), (2, "organisation_id"), (3, "role_id")):
+            connection.exec_driver_sql(
+                "INSERT INTO contact_point (id, uid, created_at, updated_at, version, kind, "
+                f"label, value, preferred, {owner}) VALUES ({n}, '{uuid.uuid4()}', {stamp}, "
+                f"'email', 'work', 'p{n}@example.org', {'true' if n == 1 else 'false'}, 1)")
+    db.dispose()
+    upgraded = open_database(empty_target)
+    try:
+        with upgraded.engine.begin() as connection:
+            found = inspect(connection)
+            person = {i["name"] for i in found.get_indexes("person")}
+            role = {i["name"] for i in found.get_indexes("role")}
+            points = {i["name"]: i for i in found.get_indexes("contact_point")}
+            owners = connection.exec_driver_sql(
+                "SELECT id, person_id, organisation_id, role_id FROM contact_point "
+                "ORDER BY id").all()
+            by_org = connection.exec_driver_sql(
+                "SELECT value FROM contact_point WHERE organisation_id = 1").scalars().all()
+            definition = connection.exec_driver_sql(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = "
+                "'ix_contact_point_organisation_id'" if dialect.is_postgresql(connection) else
+                "SELECT sql FROM sqlite_master WHERE name = 'ix_contact_point_organisation_id'"
+            ).scalar()
+            plan = "" if dialect.is_postgresql(connection) else " ".join(
+                str(r[-1]) for r in connection.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN SELECT value FROM contact_point "
+                    "WHERE organisation_id = 1"))
+        assert "ix_person_archived_at" not in person and "ix_person_archived_sort" in person
+        assert "ix_role_organisation_id" not in role and "ix_role_org_title_end" in role
+        assert {"ix_contact_point_organisation_id", "ix_contact_point_role_id",
+                "ix_contact_point_person_id"} <= set(points)
+        assert [tuple(r) for r in owners] == [(1, 1, None, None), (2, None, 1, None),
+                                              (3, None, None, 1)]
+        assert by_org == ["p2@example.org"]
+        assert "organisation_id IS NOT NULL" in definition.replace("(", "").replace(")", "")
+        if plan:
+            assert "ix_contact_point_organisation_id" in plan
+        assert head_revision() == "0010"
+    finally:
+        upgraded.dispose()
