@@ -12,7 +12,8 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from operator import itemgetter
+from functools import lru_cache
+from itertools import chain
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -524,15 +525,15 @@ def terms_starting(connection: Connection, starts: Sequence[str], high: str, lim
 # -- writing many rows at once (imports, the search index) ------------------------------------
 #
 # SQLite runs an ``executemany`` in-process, row after row, taking Python's lock back for
-# every row; one ``INSERT … SELECT`` from a JSON array of the rows runs without it, so the
-# import builds its next rows meanwhile (crm/persistence/bulk.py). PostgreSQL answers each
+# every row; an ``INSERT`` of thousands of rows at once runs without it, so the import
+# builds its next rows meanwhile (crm/persistence/bulk.py). PostgreSQL answers each
 # row of an ``executemany`` with an executor start of its own (psycopg pipelines them, but
 # the server still plans, starts and ends every row): 50,000 imported persons with their
 # contact points, roles, audit entries and index rows took minutes. ``COPY … FROM STDIN``
 # streams the rows into one statement, and the word list takes its words as one array.
 
 COPY_FROM_ROWS = 5  # fewer rows (one saved record's index rows) are as quick one by one
-JSON_ROWS = 50  # from here SQLite takes the rows as one JSON array (below: executemany)
+MANY_ROWS = 50  # from here SQLite takes thousands of rows per statement (below: executemany)
 PG_TERMS_INSERT_MANY_SQL = (
     "INSERT INTO search_terms (term) SELECT unnest(%(terms)s::text[]) ON CONFLICT DO NOTHING"
 )
@@ -543,23 +544,22 @@ def insert_rows(connection: Connection, statement: str, rows: Sequence[Any], *, 
     """Insert ``rows`` into ``table``: ``statement`` is the driver ``INSERT`` of ``columns``
     and the rows are its parameters (dicts keyed by the column names, or tuples in their
     order for a positional one), values already as the driver takes them (text, numbers,
-    ``None``). PostgreSQL gets one ``COPY``; SQLite one ``INSERT … SELECT`` from a JSON
-    array of the rows (a few rows: the ``executemany``)."""
+    ``None``). PostgreSQL gets one ``COPY``; SQLite ``INSERT``s of thousands of rows each
+    (a few rows: the ``executemany``)."""
     prepared_rows_insert(connection, statement, rows, table=table, columns=columns)()
 
 
 def prepared_rows_insert(connection: Connection, statement: str | None, rows: Sequence[Any],
                          *, table: str, columns: Sequence[str],
                          constants: dict[str, Any] | None = None) -> Callable[[], None]:
-    """:func:`insert_rows` in two steps: the Python work now (the JSON text), the database
+    """:func:`insert_rows` in two steps: the Python work now (the parameters), the database
     work when the returned function is called (on a writer thread, see ``InsertQueue``).
     ``constants`` are columns with one value for every row (driver values too), given once
     beside the rows; with them, the rows are tuples and ``statement`` is not needed."""
     if not rows:
         return lambda: None
-    if constants and not is_postgresql(connection) and len(rows) >= JSON_ROWS:
-        sql, params = _json_rows_insert(rows, table, columns, constants)
-        return lambda: connection.exec_driver_sql(sql, params) and None
+    if constants and not is_postgresql(connection) and len(rows) >= MANY_ROWS:
+        return _run_all(connection, _values_rows_insert(rows, table, columns, constants))
     if constants:  # (few rows, or PostgreSQL: each row whole)
         extra = tuple(constants.values())
         rows = [(*row, *extra) for row in rows]
@@ -568,9 +568,8 @@ def prepared_rows_insert(connection: Connection, statement: str | None, rows: Se
     if is_postgresql(connection):
         if len(rows) >= COPY_FROM_ROWS:
             return lambda: _copy_rows(connection, rows, table, columns)
-    elif len(rows) >= JSON_ROWS:
-        sql, params = _json_rows_insert(rows, table, columns, {})
-        return lambda: connection.exec_driver_sql(sql, params) and None
+    elif len(rows) >= MANY_ROWS:
+        return _run_all(connection, _values_rows_insert(rows, table, columns, {}))
     if statement is None:
         mark = "%s" if is_postgresql(connection) else "?"
         statement = (f"INSERT INTO {_identifier(table)} "
@@ -578,6 +577,47 @@ def prepared_rows_insert(connection: Connection, statement: str | None, rows: Se
                      f"VALUES ({', '.join(mark for _ in columns)})")
     many = list(rows)
     return lambda: connection.exec_driver_sql(statement, many) and None
+
+
+def _run_all(connection: Connection, statements: list[tuple[str, list[Any]]]
+             ) -> Callable[[], None]:
+    def run() -> None:
+        for sql, params in statements:
+            connection.exec_driver_sql(sql, tuple(params))
+    return run
+
+
+def _values_rows_insert(rows: Sequence[Any], table: str, columns: Sequence[str],
+                        constants: dict[str, Any], verb: str = "INSERT"
+                        ) -> list[tuple[str, list[Any]]]:
+    """Few statements for many rows: ``INSERT … SELECT … FROM (VALUES (…), (…), …)`` of
+    thousands of rows each. SQLite inserts them in one step with Python's lock released
+    (an ``executemany`` takes it back for every row), so a second thread builds the next
+    rows meanwhile. Columns with one value for all rows are bound once."""
+    width = len(columns)
+    per_statement = max(1, _MAX_VARIABLES // max(width, 1) - len(constants))
+    values = [[row[c] for c in columns] if isinstance(row, dict) else row for row in rows]
+    statements = []
+    for start in range(0, len(values), per_statement):
+        part = values[start:start + per_statement]
+        statements.append((
+            _values_sql(verb, table, tuple(columns), tuple(constants), len(part)),
+            [*constants.values(), *chain.from_iterable(part)]))
+    return statements
+
+
+_MAX_VARIABLES = 32766  # SQLite's default limit of parameters per statement
+
+
+@lru_cache(maxsize=64)
+def _values_sql(verb: str, table: str, columns: tuple[str, ...], constants: tuple[str, ...],
+                rows: int) -> str:
+    names = ", ".join(f'"{_identifier(c)}"' for c in (*columns, *constants))
+    picks = ", ".join([f"column{i + 1}" for i in range(len(columns))] + ["?"] * len(constants))
+    row = "(" + ", ".join("?" * len(columns)) + ")"
+    # (the constants' "?" come first in the text, so their values lead the parameters)
+    return (f"{verb} INTO {_identifier(table)} ({names}) SELECT {picks} "
+            f"FROM (VALUES {', '.join([row] * rows)})")
 
 
 def _copy_rows(connection: Connection, rows: Sequence[Any], table: str,
@@ -589,39 +629,6 @@ def _copy_rows(connection: Connection, rows: Sequence[Any], table: str,
             f"COPY {_identifier(table)} ({names}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([row[c] for c in columns] if isinstance(row, dict) else row)
-
-
-def _json_rows_insert(rows: Sequence[Any], table: str, columns: Sequence[str],
-                      constants: dict[str, Any]) -> tuple[str, tuple[Any, ...]]:
-    """One statement for all rows: SQLite unpacks the array itself, with Python's lock
-    released for the whole statement (an ``executemany`` takes it back for every row), so a
-    second thread can build the next rows meanwhile. Each row's text is parsed again per
-    column, so a column with one value in every row (given, or found here) is bound once."""
-    array = [[row[c] for c in columns] if isinstance(row, dict) else row for row in rows]
-    first = array[0]
-    same = [all(r[i] == first[i] and type(r[i]) is type(first[i]) for r in array)
-            for i in range(len(columns))]
-    varying = [i for i in range(len(columns)) if not same[i]]
-    bound = [first[i] for i in range(len(columns)) if same[i]] + list(constants.values())
-    values, picked, number = [], 0, 1
-    for i in range(len(columns)):
-        if same[i]:
-            number += 1
-            values.append(f"?{number}")
-        else:
-            values.append(f"json_extract(value, '$[{picked}]')")
-            picked += 1
-    values += [f"?{number + 1 + i}" for i in range(len(constants))]
-    names = ", ".join('"' + _identifier(c) + '"' for c in (*columns, *constants))
-    if len(varying) == len(columns):
-        packed = json.dumps(array, ensure_ascii=False, separators=(",", ":"))
-    else:
-        pick = itemgetter(*varying) if len(varying) > 1 else (
-            (lambda r: (r[varying[0]],)) if varying else (lambda r: ()))
-        packed = json.dumps([pick(r) for r in array], ensure_ascii=False,
-                            separators=(",", ":"))
-    return (f"INSERT INTO {_identifier(table)} ({names}) SELECT {', '.join(values)} "
-            "FROM json_each(?1)", (packed, *bound))
 
 
 _TRAIL_NAMES = {"person": "full_name", "organisation": "name"}
@@ -674,7 +681,7 @@ def prepared_import_trail(connection: Connection, *, table: str, ids: Sequence[i
 
 def inserts_run_apart(connection: Connection) -> bool:
     """Whether bulk inserts gain from running on a thread of their own while the next rows
-    are built: SQLite works in-process with Python's lock released (JSON rows, above);
+    are built: SQLite works in-process with Python's lock released (many rows per statement);
     psycopg's ``COPY`` is written row by row in Python, so on PostgreSQL they stay inline."""
     return not is_postgresql(connection)
 
@@ -738,13 +745,12 @@ def insert_search_terms(connection: Connection, terms: Sequence[str]) -> None:
     if is_postgresql(connection):
         connection.exec_driver_sql(PG_TERMS_INSERT_MANY_SQL, {"terms": list(terms)})
         return
-    if len(terms) < JSON_ROWS:
+    if len(terms) < MANY_ROWS:
         connection.exec_driver_sql(search_sql(connection).terms_insert,
                                    [{"term": t} for t in terms])
         return
-    connection.exec_driver_sql(  # (one statement: see _json_rows_insert)
-        "INSERT OR IGNORE INTO search_terms (term) SELECT value FROM json_each(?)",
-        (json.dumps(list(terms), ensure_ascii=False),))
+    _run_all(connection, _values_rows_insert(  # (see there)
+        [(t,) for t in terms], "search_terms", ("term",), {}, verb="INSERT OR IGNORE"))()
 
 
 # -- copying between engines, staff logins (crm/services/copying.py, crm/app.py) ---------------

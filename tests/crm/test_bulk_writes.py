@@ -68,7 +68,7 @@ def test_rows_written_in_bulk_read_back_exactly(app) -> None:  # noqa: ANN001
         {"id": i + 1, "label": HOSTILE[i % len(HOSTILE)] + str(i), "flag": i % 3 == 0,
          "note": None if i % 4 == 0 else HOSTILE[(i * 7) % len(HOSTILE)],
          "big": (1 << 41) + i, "same": "überall gleich"}
-        for i in range(dialect.JSON_ROWS * 3)]
+        for i in range(dialect.MANY_ROWS * 3)]
     with app.db.engine.begin() as connection:
         table.create(connection)
         try:
@@ -143,9 +143,9 @@ def test_imported_persons_are_indexed_as_a_rebuild_would(app, tmp_path: Path) ->
         name="Kommunales Integrationsbüro", kind="administration", short_name="KIB",
         municipality="Erfurt"))
     path = tmp_path / "cards.vcf"
-    path.write_text(_cards(dialect.JSON_ROWS * 2 + 7), encoding="utf-8")
+    path.write_text(_cards(dialect.MANY_ROWS * 2 + 7), encoding="utf-8")
     result = app.imports.run(app.imports.read(path), path.name)
-    assert result.created == dialect.JSON_ROWS * 2 + 7
+    assert result.created == dialect.MANY_ROWS * 2 + 7
     with app.ctx.sessions() as session:
         assert index.check(session) == []
     titles = [hit.title for hit in app.search.search("kib nguyen 9")]
