@@ -7,7 +7,9 @@ import sqlite3
 import stat
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -16,6 +18,24 @@ from sqlalchemy import create_engine, inspect
 from crm.errors import DatabaseError
 from crm.persistence import dialect
 from crm.persistence.database import alembic_config, head_revision, open_database
+
+# Timestamps and version of a row written straight into an older schema.
+STAMP = "'2025-01-01 10:00:00', '2025-01-01 10:00:00', 1"
+
+
+@contextmanager
+def _at_revision(target: str, revision: str) -> Iterator[Any]:
+    """A connection (in a transaction) to a new database upgraded only to ``revision``:
+    the test writes the rows an older Brücke had, then opens it for the real upgrade."""
+    db = open_database(target, upgrade=False)
+    cfg = alembic_config()
+    try:
+        with db.engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, revision)
+            yield connection
+    finally:
+        db.dispose()
 
 
 def _digest(path: Path) -> bytes:
@@ -247,20 +267,15 @@ def test_upgrade_to_0007_copies_interaction_times_into_the_link_tables(
         empty_target: str) -> None:
     """0007: the link tables get their interaction's occurred_at (backfilled, then kept by
     triggers) and the last-contact indexes."""
-    db = open_database(empty_target, upgrade=False)
-    cfg = alembic_config()
-    stamp = "'2025-01-01 10:00:00', '2025-01-01 10:00:00', 1"
-    with db.engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "0006")
+    with _at_revision(empty_target, "0006") as connection:
         for n in (1, 2):
             connection.exec_driver_sql(
                 "INSERT INTO organisation (id, uid, created_at, updated_at, version, name, kind, "
-                f"notes, sort_key) VALUES ({n}, '{uuid.uuid4()}', {stamp}, 'Verein {n}', "
+                f"notes, sort_key) VALUES ({n}, '{uuid.uuid4()}', {STAMP}, 'Verein {n}', "
                 f"'administration', '', 'verein {n}')")
             connection.exec_driver_sql(
                 "INSERT INTO interaction (id, uid, created_at, updated_at, version, kind, "
-                f"occurred_at, subject, notes) VALUES ({n}, '{uuid.uuid4()}', {stamp}, "
+                f"occurred_at, subject, notes) VALUES ({n}, '{uuid.uuid4()}', {STAMP}, "
                 f"'meeting', '2025-0{n}-15 09:30:00', 'Treffen {n}', '')")
         connection.exec_driver_sql(
             "INSERT INTO interaction_participant (id, interaction_id, organisation_id, "
@@ -268,7 +283,6 @@ def test_upgrade_to_0007_copies_interaction_times_into_the_link_tables(
         connection.exec_driver_sql(
             "INSERT INTO interaction_organisation (interaction_id, organisation_id) "
             "VALUES (1, 1), (2, 2)")
-    db.dispose()
     upgraded = open_database(empty_target)
     same = ("SELECT count(*) FROM {0} AS link JOIN interaction ON interaction.id = "
             "link.interaction_id WHERE link.occurred_at = interaction.occurred_at")
@@ -309,26 +323,20 @@ def test_upgrade_to_0009_indexes_a_persons_newest_contact(empty_target: str) -> 
     from crm.services.listing_rows import PERSONS
     from crm.services.timeline import last_contact_query
 
-    db = open_database(empty_target, upgrade=False)
-    cfg = alembic_config()
-    stamp = "'2025-01-01 10:00:00', '2025-01-01 10:00:00', 1"
-    with db.engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "0008")
+    with _at_revision(empty_target, "0008") as connection:
         connection.exec_driver_sql(
             "INSERT INTO person (id, uid, created_at, updated_at, version, full_name, "
             "family_name, transliteration, notes, sort_key, salutation, languages) VALUES (1, "
-            f"'{uuid.uuid4()}', {stamp}, 'Nguyễn Thị Lan', 'Nguyễn', 'Nguyen Thi Lan', '', "
+            f"'{uuid.uuid4()}', {STAMP}, 'Nguyễn Thị Lan', 'Nguyễn', 'Nguyen Thi Lan', '', "
             "'nguyen thi lan', 'none', '')")
         for n in (1, 2):
             connection.exec_driver_sql(
                 "INSERT INTO interaction (id, uid, created_at, updated_at, version, kind, "
-                f"occurred_at, subject, notes) VALUES ({n}, '{uuid.uuid4()}', {stamp}, "
+                f"occurred_at, subject, notes) VALUES ({n}, '{uuid.uuid4()}', {STAMP}, "
                 f"'meeting', '2025-0{n}-15 09:30:00', 'Treffen {n}', '')")
             connection.exec_driver_sql(
                 "INSERT INTO interaction_participant (id, interaction_id, person_id, "
                 f"role_title) VALUES ({n}, {n}, 1, '')")
-    db.dispose()
     upgraded = open_database(empty_target)
     try:
         with upgraded.engine.begin() as connection:
@@ -346,29 +354,23 @@ def test_upgrade_to_0010_keeps_the_data_with_leaner_indexes(empty_target: str) -
     """0010: the two indexes other indexes already begin with are gone; the contact points'
     organisation and role indexes hold only points with such an owner, and a look-up by
     owner still uses them. The data of an 0009 database stays as it was."""
-    db = open_database(empty_target, upgrade=False)
-    cfg = alembic_config()
-    stamp = "'2025-01-01 10:00:00', '2025-01-01 10:00:00', 1"
-    with db.engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "0009")
+    with _at_revision(empty_target, "0009") as connection:
         connection.exec_driver_sql(
             "INSERT INTO person (id, uid, created_at, updated_at, version, full_name, notes, "
-            f"sort_key, salutation, languages) VALUES (1, '{uuid.uuid4()}', {stamp}, "
+            f"sort_key, salutation, languages) VALUES (1, '{uuid.uuid4()}', {STAMP}, "
             "'Ayşe Yılmaz', '', 'yilmaz ayse', 'none', '')")
         connection.exec_driver_sql(
             "INSERT INTO organisation (id, uid, created_at, updated_at, version, kind, name, "
-            f"notes, sort_key) VALUES (1, '{uuid.uuid4()}', {stamp}, 'member', 'Verein', '', "
+            f"notes, sort_key) VALUES (1, '{uuid.uuid4()}', {STAMP}, 'member', 'Verein', '', "
             "'verein')")
         connection.exec_driver_sql(
             "INSERT INTO role (id, uid, created_at, updated_at, version, person_id, "
-            f"organisation_id, title) VALUES (1, '{uuid.uuid4()}', {stamp}, 1, 1, 'Vorsitz')")
+            f"organisation_id, title) VALUES (1, '{uuid.uuid4()}', {STAMP}, 1, 1, 'Vorsitz')")
         for n, owner in ((1, "person_id"), (2, "organisation_id"), (3, "role_id")):
             connection.exec_driver_sql(
                 "INSERT INTO contact_point (id, uid, created_at, updated_at, version, kind, "
-                f"label, value, preferred, {owner}) VALUES ({n}, '{uuid.uuid4()}', {stamp}, "
+                f"label, value, preferred, {owner}) VALUES ({n}, '{uuid.uuid4()}', {STAMP}, "
                 f"'email', 'work', 'p{n}@example.org', {'true' if n == 1 else 'false'}, 1)")
-    db.dispose()
     upgraded = open_database(empty_target)
     try:
         with upgraded.engine.begin() as connection:
