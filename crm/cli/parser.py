@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from importlib import metadata
 from typing import Any
 
+from crm.cli import argparse_texts
 from crm.i18n import _
 
 Register = Callable[[Any, argparse.ArgumentParser], None]
@@ -61,6 +62,7 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
 
 
 def build_parser(areas: Sequence[Register]) -> argparse.ArgumentParser:
+    argparse_texts.translate()
     common = argparse.ArgumentParser(add_help=False)
     _global_options(common, suppress=True)
     parser = argparse.ArgumentParser(

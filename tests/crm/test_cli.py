@@ -366,6 +366,26 @@ def test_unknown_command_and_missing_argument_exit_2(env: dict[str, str], tmp_pa
     assert in_process()[0] == 2
 
 
+def test_usage_errors_and_help_speak_the_language_of_the_command_line(
+        env: dict[str, str], tmp_path: Path) -> None:
+    """argparse's own texts come from Brücke's catalog: German by default, English with
+    ``--lang en``; the exit status stays 2."""
+    db = str(tmp_path / "usage.db")
+    german = bruecke(env, "search", "--db", db)
+    assert german.returncode == 2
+    assert "Aufruf: bruecke search" in german.stderr
+    assert "bruecke search: Fehler: diese Angaben fehlen: SUCHTEXT" in german.stderr
+    unknown = bruecke(env, "frobnicate", "--db", db)
+    assert "ungültige Auswahl: 'frobnicate'" in unknown.stderr
+    assert "error" not in unknown.stderr
+    english = bruecke(env, "--lang", "en", "search", "--db", db)
+    assert english.returncode == 2
+    assert "error: the following arguments are required: QUERY" in english.stderr
+    helped = bruecke(env, "--help")
+    assert helped.returncode == 0
+    assert "Optionen:" in helped.stdout and "diese Hilfe zeigen und beenden" in helped.stdout
+
+
 def test_global_options_work_after_the_command(net: dict[str, Any]) -> None:
     result = bruecke(net["env"], "person", "list", "--json", "--db", net["db"],
                      "--lang", "en", "--as", "XY")
