@@ -69,7 +69,8 @@ def build_parser(areas: Sequence[Register]) -> argparse.ArgumentParser:
         prog="bruecke",
         description=_("Brücke: contacts of the network, from the command line."),
     )
-    parser.add_argument("--version", action="version", version=f"bruecke {_version()}")
+    parser.add_argument("--version", action="version", version=f"bruecke {_version()}",
+                        help=_("show the version number and exit"))
     _global_options(parser, suppress=False)
     action = parser.add_subparsers(dest="command", metavar=_("COMMAND"), required=True)
     commands = Subcommands(action, common)

@@ -384,6 +384,7 @@ def test_usage_errors_and_help_speak_the_language_of_the_command_line(
     helped = bruecke(env, "--help")
     assert helped.returncode == 0
     assert "Optionen:" in helped.stdout and "diese Hilfe zeigen und beenden" in helped.stdout
+    assert "die Versionsnummer zeigen und beenden" in helped.stdout
 
 
 def test_global_options_work_after_the_command(net: dict[str, Any]) -> None:
