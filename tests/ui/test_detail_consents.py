@@ -13,7 +13,6 @@ from pytestqt.qtbot import QtBot
 
 from crm.services.listing_rows import PERSONS
 from crm.services.people import PersonInput
-from ui.app import set_application_language
 from ui.detail.person import consents_html, consents_link
 from ui.main_window import MainWindow
 from ui.privacy import consent_view
@@ -21,10 +20,6 @@ from ui.settings import WindowSettings
 
 SCREENS = Path("/tmp/screens")
 
-
-@pytest.fixture(autouse=True)
-def _german(qapp: Any) -> None:
-    set_application_language("de")  # also German dates: 01.03.2023
 
 
 @pytest.fixture

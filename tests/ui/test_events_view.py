@@ -3,7 +3,6 @@ statuses, and the attendance checklist on the day."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,6 @@ from pytestqt.qtbot import QtBot
 
 from crm.services.activity_rows import EventInput
 from crm.services.people import PersonInput
-from ui.app import set_application_language
 from ui.attendance_checklist import AttendanceChecklist, attendance_changes
 from ui.dialogs.conflict_dialog import ConflictDialog
 from ui.event_dialog import EventDialog
@@ -29,11 +27,8 @@ Ctrl = Qt.KeyboardModifier.ControlModifier
 
 
 @pytest.fixture(autouse=True)
-def _german(qapp: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    set_application_language("de")
+def _yes_to_questions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
-    yield
-    set_application_language("de")
 
 
 @pytest.fixture

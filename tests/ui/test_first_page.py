@@ -20,7 +20,6 @@ from pytestqt.qtbot import QtBot
 
 from crm.first_page import FirstPage, read_first_page
 from crm.services.listing_rows import PERSONS, ListFilter, Sort
-from ui.app import set_application_language
 from ui.main_window import MainWindow
 from ui.pending_app import PendingApp
 from ui.settings import WindowSettings
@@ -36,12 +35,6 @@ def demo_app(app: Any) -> Any:
     app.listing.save_list("Vorstand", PERSONS, ListFilter(query="a"))
     return app
 
-
-@pytest.fixture(autouse=True)
-def _german(qapp: Any) -> Iterator[None]:
-    set_application_language("de")
-    yield
-    set_application_language("de")
 
 
 def _page(app: Any) -> FirstPage:

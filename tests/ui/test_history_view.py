@@ -3,7 +3,6 @@ delete with undo, and the history section of the detail panes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,6 @@ from pytestqt.qtbot import QtBot
 from crm.errors import NotFoundError
 from crm.services.activity_rows import LogInput, TimelineFilter
 from crm.services.people import PersonInput
-from ui.app import set_application_language
 from ui.dialogs.conflict_dialog import ConflictChoice, ConflictDialog
 from ui.history_view import (
     EntryDialog,
@@ -35,12 +33,6 @@ from ui.settings import WindowSettings
 SCREENS = Path("/tmp/screens")
 NASTY = "<script>alert('x')</script> Müller & Söhne <b>fett</b>"
 
-
-@pytest.fixture(autouse=True)
-def _german(qapp: Any) -> Iterator[None]:
-    set_application_language("de")
-    yield
-    set_application_language("de")
 
 
 @pytest.fixture

@@ -63,13 +63,6 @@ def window(demo_app: Any, make_window: Any) -> MainWindow:
     return make_window(demo_app)
 
 
-@pytest.fixture(autouse=True)
-def _german(qapp: Any) -> Iterator[None]:
-    """German, with Qt's own German texts (Strg+N), as the window starts by default."""
-    set_application_language("de")
-    yield
-    set_application_language("de")
-
 
 def _show_first_person(qtbot: QtBot, window: MainWindow) -> None:
     browser = window.browsers[PERSONS]

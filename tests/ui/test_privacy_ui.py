@@ -23,7 +23,6 @@ from crm.services.organisations import OrganisationInput
 from crm.services.people import PersonInput
 from crm.services.privacy import PrivacyService
 from ui import privacy as privacy_ui
-from ui.app import set_application_language
 from ui.main_window import MainWindow
 from ui.privacy.audit_view import AuditView
 from ui.privacy.consent_view import ConsentDialog, ConsentView
@@ -33,10 +32,6 @@ from ui.settings import WindowSettings
 
 SCREENS = Path("/tmp/screens")
 
-
-@pytest.fixture(autouse=True)
-def _german(qapp: Any) -> None:
-    set_application_language("de")
 
 
 def _shot(widget: QWidget, name: str) -> None:

@@ -18,7 +18,6 @@ from pytestqt.qtbot import QtBot
 from crm.services.activity_rows import TimelineFilter
 from crm.services.organisations import OrganisationInput
 from crm.services.people import PersonInput
-from ui.app import set_application_language
 from ui.drafts import DraftStore, quick_log_path
 from ui.main_window import MainWindow
 from ui.participant_field import mnemonic_key
@@ -58,12 +57,6 @@ def settle(qtbot: QtBot) -> None:
     QThreadPool.globalInstance().waitForDone(5000)
     qtbot.wait(10)
 
-
-@pytest.fixture(autouse=True)
-def _german(qapp: Any) -> Iterator[None]:
-    set_application_language("de")
-    yield
-    set_application_language("de")
 
 
 @pytest.fixture

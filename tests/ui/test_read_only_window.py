@@ -28,7 +28,6 @@ from crm.messages import error_message
 from crm.services.activity_rows import FollowUpInput, LogInput
 from crm.services.people import PersonInput
 from ui import privacy as privacy_ui
-from ui.app import set_application_language
 from ui.main_window import MainWindow
 from ui.privacy.consent_view import ConsentView
 from ui.settings import WindowSettings
@@ -36,12 +35,6 @@ from ui.settings import WindowSettings
 SCREENS = Path("/tmp/screens")
 Ctrl = Qt.KeyboardModifier.ControlModifier
 
-
-@pytest.fixture(autouse=True)
-def _german(qapp: Any) -> Iterator[None]:
-    set_application_language("de")
-    yield
-    set_application_language("de")
 
 
 @pytest.fixture

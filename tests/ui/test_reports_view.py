@@ -34,12 +34,6 @@ A4 = (595.28, 841.89)  # points
 TIMEOUT = 60_000
 
 
-@pytest.fixture(autouse=True)
-def _german(qapp: Any) -> Iterator[None]:
-    set_application_language("de")
-    yield
-    set_application_language("de")
-
 
 @pytest.fixture
 def demo_app(app: Any) -> Any:

@@ -13,13 +13,7 @@ from pytestqt.qtbot import QtBot
 from crm.errors import NotFoundError
 from crm.services.organisations import OrganisationInput
 from crm.services.people import PersonInput
-from ui.app import set_application_language
 from ui.privacy.retention_view import NAME, RetentionView
-
-
-@pytest.fixture(autouse=True)
-def _german(qapp: Any) -> None:
-    set_application_language("de")
 
 
 def _backdate(app: Any, uid: str) -> None:

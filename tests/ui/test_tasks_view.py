@@ -3,7 +3,6 @@ links back to the interaction, and the quiet overdue notice at start."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,6 @@ from pytestqt.qtbot import QtBot
 
 from crm.services.activity_rows import FollowUpInput, LogInput
 from crm.services.people import PersonInput
-from ui.app import set_application_language
 from ui.main_window import MainWindow
 from ui.settings import WindowSettings
 from ui.tasks_view import ASSIGNEE, DUE, FollowUpModel, TasksView, overdue_message
@@ -23,12 +21,6 @@ from ui.tasks_view import ASSIGNEE, DUE, FollowUpModel, TasksView, overdue_messa
 SCREENS = Path("/tmp/screens")
 TODAY = date.today()
 
-
-@pytest.fixture(autouse=True)
-def _german(qapp: Any) -> Iterator[None]:
-    set_application_language("de")
-    yield
-    set_application_language("de")
 
 
 @pytest.fixture
