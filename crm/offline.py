@@ -405,37 +405,31 @@ def _entry(row: Any) -> OutboxEntry:
 def _send_one(app: App, entry: OutboxEntry) -> bool:
     """Send one entry; True if it is new on the server, False if it was there already."""
     if entry.kind == "follow_up":
-        return _send_follow_up(app, entry)
+        assert isinstance(entry.data, FollowUpInput)
+        data = entry.data
+        return _send(lambda: app.followups.get(entry.uid),
+                     lambda: app.followups.add(data, uid=entry.uid, **entry.links))
     assert isinstance(entry.data, LogInput)
+    logged = entry.data
+    return _send(lambda: app.interactions.get(entry.uid),
+                 lambda: app.interactions.log(logged, uid=entry.uid))
+
+
+def _send(find: Callable[[], object], write: Callable[[], object]) -> bool:
+    """Write an entry under its offline-made uid (the service compares it with a record
+    already there under that uid); True if it is new on the server."""
     try:
-        app.interactions.get(entry.uid)
+        find()
         existed = True
     except NotFoundError:
         existed = False
     try:
-        app.interactions.log(entry.data, uid=entry.uid)  # compares an existing uid
+        write()
     except ValidationError as exc:
         if "record" not in exc.errors:
             raise
         # Two senders at once: the other one's insert won the uid; compare with it.
-        app.interactions.log(entry.data, uid=entry.uid)
-        existed = True
-    return not existed
-
-
-def _send_follow_up(app: App, entry: OutboxEntry) -> bool:
-    assert isinstance(entry.data, FollowUpInput)
-    try:
-        app.followups.get(entry.uid)
-        existed = True
-    except NotFoundError:
-        existed = False
-    try:
-        app.followups.add(entry.data, uid=entry.uid, **entry.links)  # compares a known uid
-    except ValidationError as exc:
-        if "record" not in exc.errors:
-            raise
-        app.followups.add(entry.data, uid=entry.uid, **entry.links)  # the other sender won
+        write()
         existed = True
     return not existed
 
