@@ -83,13 +83,13 @@ def import_file(ctx: CommandContext) -> None:
     choice("format", args.format, FORMATS)
     choice("mapping", args.mapping, tuple(PRESETS))
     service = ctx.app.imports
-    source = service.read(args.file, args.format, preset=args.mapping)
     if args.dry_run:
+        source = service.read(args.file, args.format, preset=args.mapping)
         preview = service.preview(source)
         counts, errors, warnings = preview.counts, preview.errors, preview.warnings
         batch = None
     else:
-        result = service.run(source, args.file)
+        source, result = service.import_file(args.file, args.format, preset=args.mapping)
         counts = {"created": result.created, "updated": result.updated,
                   "skipped": result.skipped}
         errors, warnings, batch = result.errors, result.warnings, result.batch_uid

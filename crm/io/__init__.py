@@ -7,6 +7,7 @@ against the database and :mod:`crm.services.imports` writes them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,6 +97,41 @@ class ReadResult:
     mapping: dict[int, str] = field(default_factory=dict)
     preview: list[list[str]] = field(default_factory=list)
     payload: Any = None  # the parsed document of formats that are not contact lists (JSON)
+
+
+class RecordStream:
+    """A file's records and issues in file order, read as they are taken. Everything taken
+    is kept, so that :meth:`read_all` can still give the whole file (an import that has to
+    start over plans it whole)."""
+
+    def __init__(self, items: Iterator[ContactRecord | ReadIssue], *, format: str,
+                 encoding: str, expected: int = 0) -> None:
+        self._items = items
+        self.expected = expected  # how many records the file seems to hold
+        self.format = format
+        self.encoding = encoding
+        self.records: list[ContactRecord] = []
+        self.issues: list[ReadIssue] = []
+
+    def take(self, count: int) -> list[ContactRecord]:
+        """The next ``count`` records (fewer at the end); issues on the way are kept."""
+        taken: list[ContactRecord] = []
+        for item in self._items:
+            if isinstance(item, ReadIssue):
+                self.issues.append(item)
+                continue
+            taken.append(item)
+            if len(taken) == count:
+                break
+        self.records.extend(taken)
+        return taken
+
+    def read_all(self) -> ReadResult:
+        """The whole file: the records taken so far and all the rest."""
+        while self.take(10_000):
+            pass
+        return ReadResult(self.records, self.issues, format=self.format,
+                          encoding=self.encoding)
 
 
 FORMATS = ("vcf", "csv", "xlsx", "json")

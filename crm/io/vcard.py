@@ -14,7 +14,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from crm.io import ContactRecord, Point, ReadIssue, ReadResult, UnreadableFileError
+from crm.io import (
+    ContactRecord,
+    Point,
+    ReadIssue,
+    ReadResult,
+    RecordStream,
+    UnreadableFileError,
+)
 from crm.io.tabular import decode_bytes
 
 _SALUTATIONS = {"herr": "herr", "hr": "herr", "mr": "herr", "frau": "frau", "fr": "frau",
@@ -312,25 +319,34 @@ def _card_record(number: int, lines: list[tuple[int, str]]) -> ContactRecord:
 
 def read_vcards(data: bytes, source: str = "") -> ReadResult:
     """Every card of a file; malformed cards become issues, not exceptions."""
+    return open_vcards(data, source).read_all()
+
+
+def open_vcards(data: bytes, source: str = "") -> RecordStream:
+    """The file's cards, read one after the other as they are taken (an import checks and
+    writes the first cards while the rest are still being read). A file that is not text or
+    has no card at all raises :class:`UnreadableFileError` here, before any card is read."""
     if not data.strip():
         raise UnreadableFileError("empty_file", source)
     text, encoding = decode_bytes(data, source)
-    if "BEGIN:VCARD" not in text.upper():
+    cards = text.upper().count("BEGIN:VCARD")
+    if not cards:
         raise UnreadableFileError("not_vcard", source)
-    records: list[ContactRecord] = []
-    issues: list[ReadIssue] = []
+    return RecordStream(_vcard_items(text), format="vcf", encoding=encoding, expected=cards)
+
+
+def _vcard_items(text: str) -> Iterator[ContactRecord | ReadIssue]:
     for index, (_start, lines, problem) in enumerate(
             _cards(_logical_lines(_physical_lines(text))), start=1):
         if problem:
-            issues.append(ReadIssue("card", index, problem))
+            yield ReadIssue("card", index, problem)
             continue
         record = _card_record(index, lines)
         fatal = [i for i in record.issues if i.code in ("unreadable_line", "no_name")]
         if fatal:
-            issues.extend(fatal)
+            yield from fatal
             continue
-        records.append(record)
-    return ReadResult(records, issues, format="vcf", encoding=encoding)
+        yield record
 
 
 # -- writing -------------------------------------------------------------------------------------

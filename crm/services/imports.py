@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,7 +43,14 @@ from crm.domain import (
 from crm.domain.base import new_uid, new_uids, utcnow
 from crm.domain.person import person_sort_key, person_tag
 from crm.errors import NotFoundError, ValidationError
-from crm.io import ReadResult, UnreadableFileError, detect_format
+from crm.io import (
+    ContactRecord,
+    ReadIssue,
+    ReadResult,
+    RecordStream,
+    UnreadableFileError,
+    detect_format,
+)
 from crm.io.plan import (
     CREATE,
     SKIP,
@@ -143,19 +150,20 @@ def read_source(path: str | Path, fmt: str | None = None, *, preset: str | None 
                 mapping: dict[int, str] | None = None, delimiter: str | None = None,
                 header: bool | None = None) -> ReadResult:
     """Read a contact file (format detected from its content unless given)."""
-    from crm.io.tabular import read_table
-    from crm.io.vcard import read_vcards
-
     name = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise ValidationError.single("file", "unreadable_file", path=name,
-                                     detail=exc.strerror or str(exc)) from exc
+    return _read(_file_bytes(name), name, fmt, preset=preset, mapping=mapping,
+                 delimiter=delimiter, header=header)
+
+
+def _read(data: bytes, name: str, fmt: str | None, *, preset: str | None = None,
+          mapping: dict[int, str] | None = None, delimiter: str | None = None,
+          header: bool | None = None) -> ReadResult:
+    from crm.io.tabular import read_table
+
     try:
         kind = fmt or detect_format(name, data[:4096])
         if kind == "vcf":
-            return read_vcards(data, name)
+            return _open_vcards(data, name).read_all()
         if kind == "json":
             from crm.io.json_dump import check_dump
 
@@ -163,6 +171,23 @@ def read_source(path: str | Path, fmt: str | None = None, *, preset: str | None 
         return read_table(data, name, fmt="xlsx" if kind == "xlsx" else "csv",
                           preset=None if preset in (None, "auto") else preset,
                           mapping=mapping, delimiter=delimiter, header=header)
+    except UnreadableFileError as exc:
+        raise _unreadable(name, exc) from exc
+
+
+def _file_bytes(name: str) -> bytes:
+    try:
+        return Path(name).read_bytes()
+    except OSError as exc:
+        raise ValidationError.single("file", "unreadable_file", path=name,
+                                     detail=exc.strerror or str(exc)) from exc
+
+
+def _open_vcards(data: bytes, name: str) -> RecordStream:
+    from crm.io.vcard import open_vcards
+
+    try:
+        return open_vcards(data, name)
     except UnreadableFileError as exc:
         raise _unreadable(name, exc) from exc
 
@@ -229,34 +254,71 @@ class ImportService(Service):
         except ImportCancelled:
             return ImportResult(None, 0, 0, 0, cancelled=True)
 
-    def _run(self, session: Session, source: ReadResult, source_name: str,
-             progress: Progress | None, cancel: Cancel | None) -> ImportResult:
-        session.info["search_index_disabled"] = True
-        session.info["audit_disabled"] = True
-        if may_stream(source.records):
+    def import_file(self, path: str | Path, fmt: str | None = None,
+                    **options: Any) -> tuple[ReadResult, ImportResult]:
+        """Read a file and import it in one transaction (the command line's import, where
+        no preview comes between): a vCard file's cards are checked and written while the
+        rest of the file is still being read. What was read comes back with the result."""
+        name = str(path)
+        data = _file_bytes(name)
+        if (fmt or detect_format(name, data[:4096])) != "vcf":
+            source = _read(data, name, fmt, **options)
+            return source, self.run(source, name)
+        stream = _open_vcards(data, name)
+        with _collector_paused(), self._write() as session:
+            self._quiet(session)
             try:
                 with session.begin_nested():
-                    return self._run_streaming(session, source, source_name, progress,
-                                               cancel)
+                    result = self._run_streaming(
+                        session, _stream_chunks(stream), lambda: stream.issues,
+                        _new_batch(session, stream.format, name), None, None)
+                return stream.read_all(), result
+            except LateCombine:
+                pass  # (what it wrote is rolled back to the savepoint: plan first, below)
+            source = stream.read_all()
+            return source, self._run_planned(session, source, name, None, None)
+
+    def _run(self, session: Session, source: ReadResult, source_name: str,
+             progress: Progress | None, cancel: Cancel | None) -> ImportResult:
+        self._quiet(session)
+        if may_stream(source.records):
+            records = source.records
+
+            def chunks() -> Iterator[list[ContactRecord]]:
+                for start, end in _chunks(len(records)):
+                    yield records[start:end]
+                    if progress is not None:
+                        progress(end, len(records))
+
+            try:
+                with session.begin_nested():
+                    return self._run_streaming(
+                        session, chunks(), lambda: source.issues,
+                        _new_batch(session, source.format, source_name), progress, cancel)
             except LateCombine:
                 pass  # (what it wrote is rolled back to the savepoint: plan first, below)
         return self._run_planned(session, source, source_name, progress, cancel)
 
-    def _run_streaming(self, session: Session, source: ReadResult, source_name: str,
+    @staticmethod
+    def _quiet(session: Session) -> None:
+        """The import writes its own index rows and audit entries (in bulk)."""
+        session.info["search_index_disabled"] = True
+        session.info["audit_disabled"] = True
+
+    def _run_streaming(self, session: Session, chunks: Iterable[list[ContactRecord]],
+                       issues: Callable[[], list[ReadIssue]], batch: ImportBatch,
                        progress: Progress | None, cancel: Cancel | None) -> ImportResult:
         """Check the next records while the new persons of the last ones are written (see
-        InsertQueue); updates of known persons go through the ORM at the end."""
+        InsertQueue); updates of known persons go through the ORM at the end. ``issues``:
+        the file's read issues, asked once all chunks are taken."""
         planner = StreamPlanner(session)
-        writer = _Writer(session, _new_batch(session, source, source_name))
-        records = source.records
+        writer = _Writer(session, batch)
         with writer.bulk():
-            for start, end in _chunks(len(records)):
+            for chunk in chunks:
                 if cancel is not None and cancel():
                     raise ImportCancelled
-                writer.create_persons(planner.chunk(records[start:end]))
-                if progress is not None:
-                    progress(start, len(records))
-        plan = planner.finish(source.issues)
+                writer.create_persons(planner.chunk(chunk))
+        plan = planner.finish(issues())
         for entry in plan.entries:
             if entry.action == UPDATE:
                 writer.write(entry)
@@ -267,7 +329,7 @@ class ImportService(Service):
         """Plan the whole file, write what the ORM writes (organisation records, updates),
         then the new persons in bulk."""
         plan = build_plan(session, source.records, source.issues)
-        writer = _Writer(session, _new_batch(session, source, source_name))
+        writer = _Writer(session, _new_batch(session, source.format, source_name))
         new_persons = [e for e in plan.entries
                        if e.action == CREATE and not e.record.is_organisation]
         others = [e for e in plan.entries
@@ -313,20 +375,44 @@ class ImportService(Service):
 
 
 def _chunks(count: int) -> Iterator[tuple[int, int]]:
-    """Where the chunks of new persons start and end: a small first one, so that the
-    writer thread gets to work early, then FLUSH_EVERY each."""
-    start, size = 0, FIRST_CHUNK
-    while start < count:
-        yield start, min(start + size, count)
-        start, size = start + size, FLUSH_EVERY
+    """Where the chunks of new persons start and end (see :func:`_chunk_sizes`)."""
+    start = 0
+    for size in _chunk_sizes(count):
+        yield start, start + size
+        start += size
 
 
-def _new_batch(session: Session, source: ReadResult, source_name: str) -> ImportBatch:
+def _chunk_sizes(count: int) -> Iterator[int]:
+    """How many records each chunk takes: a small first one, so that the writer thread gets
+    to work early, then FLUSH_EVERY each, and the last ones halving, so that little is left
+    to write once the last chunk is built."""
+    done, size = 0, FIRST_CHUNK
+    while done < count:
+        left = count - done
+        step = min(size, max(FIRST_CHUNK, left // 2), left)
+        yield step
+        done += step
+        size = FLUSH_EVERY
+
+
+def _new_batch(session: Session, fmt: str, source_name: str) -> ImportBatch:
     batch = ImportBatch(source_name=Path(source_name).name[:500] if source_name else "",
-                        format=source.format, staff_id=session.info.get("staff_id"),
+                        format=fmt, staff_id=session.info.get("staff_id"),
                         created_count=0, updated_count=0, skipped_count=0)
     session.add(batch)
     return batch
+
+
+def _stream_chunks(stream: RecordStream) -> Iterator[list[ContactRecord]]:
+    """The stream's records in the chunks :func:`_chunk_sizes` cuts for the cards the file
+    seems to hold (then FLUSH_EVERY each, should it hold more)."""
+    for size in _chunk_sizes(stream.expected):
+        chunk = stream.take(size)
+        if not chunk:
+            return
+        yield chunk
+    while chunk := stream.take(FLUSH_EVERY):
+        yield chunk
 
 
 def _finish(writer: _Writer, plan: ImportPlan, progress: Progress | None) -> ImportResult:

@@ -154,9 +154,11 @@ def test_imported_persons_are_indexed_as_a_rebuild_would(app, tmp_path: Path) ->
     assert _bulk_threads() == []
 
 
+@pytest.mark.parametrize("way", ["run", "import_file"])
 @pytest.mark.parametrize("when", ["preparing", "writing"])
 def test_a_failing_bulk_insert_leaves_the_database_as_it_was(app, tmp_path: Path,  # noqa: ANN001
-                                                              monkeypatch, when: str) -> None:  # noqa: ANN001
+                                                              monkeypatch, when: str,  # noqa: ANN001
+                                                              way: str) -> None:
     path = tmp_path / "cards.vcf"
     path.write_text(_cards(300), encoding="utf-8")
     source = app.imports.read(path)
@@ -178,7 +180,10 @@ def test_a_failing_bulk_insert_leaves_the_database_as_it_was(app, tmp_path: Path
         before = connection.execute(select(func.count()).select_from(Person)).scalar()
     monkeypatch.setattr(dialect, "prepared_rows_insert", failing)
     with pytest.raises(RuntimeError, match="disk on fire"):
-        app.imports.run(source, path.name)
+        if way == "run":
+            app.imports.run(source, path.name)
+        else:
+            app.imports.import_file(path)
     monkeypatch.undo()
     with app.db.engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(Person)).scalar() == before
@@ -189,12 +194,14 @@ def test_a_failing_bulk_insert_leaves_the_database_as_it_was(app, tmp_path: Path
     assert app.imports.run(source, path.name).created == 300  # and it can be done again
 
 
-def _mixed_cards() -> str:
+def _mixed_cards(skip: range = range(0)) -> str:
     """Cards that exercise every way of the plan: duplicates within a chunk and across
     chunks, persons known already (by e-mail), tags new and old, organisations known,
     new, or named by many."""
     cards = []
     for i in range(70):
+        if i in skip:
+            continue
         email = f"dup.{i % 45}@example.org"  # cards 45..69 repeat 0..24: combined
         cards.append(CardData(
             uid="", full_name=f"Person {i % 45}", given_name="Person", family_name=str(i % 45),
@@ -238,54 +245,58 @@ def _content(app) -> dict[str, Any]:  # noqa: ANN001
 def test_writing_while_planning_gives_what_planning_first_gives(
         db_target: str, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     """Chunks of 20 cards: the import writes each chunk's new persons while it checks the
-    next; a card that repeats one of an earlier chunk makes it start over and plan first.
-    Either way the database ends the same as when the whole file is planned first."""
+    next (and, importing a file, while it reads the next cards); a card that repeats one of
+    an earlier chunk makes it start over and plan first. Every way the database ends the
+    same as when the whole file is planned first."""
     import shutil
 
     from crm.app import open_app
     from crm.io import plan
     from crm.services import imports
 
-    path = tmp_path / "mixed.vcf"
-    path.write_text(_mixed_cards(), encoding="utf-8")
+    files = {"all": tmp_path / "mixed.vcf", "no repeats": tmp_path / "no-repeats.vcf"}
+    files["all"].write_text(_mixed_cards(), encoding="utf-8")
+    files["no repeats"].write_text(_mixed_cards(skip=range(45, 70)), encoding="utf-8")
     monkeypatch.setattr(imports, "FLUSH_EVERY", 20)
     monkeypatch.setattr(imports, "FIRST_CHUNK", 10)
-    started_over: list[int] = []
+    started_over: list[str] = []
     original_chunk = plan.StreamPlanner.chunk
 
     def chunk(self, records):  # noqa: ANN001, ANN202
         try:
             return original_chunk(self, records)
         except plan.LateCombine:
-            started_over.append(len(self.entries))
+            started_over.append(way)
             raise
 
     monkeypatch.setattr(plan.StreamPlanner, "chunk", chunk)
     results, contents = {}, {}
-    for cards in ("all", "no repeats"):
-        for way in ("streaming", "planned"):
+    for cards, path in files.items():
+        for way in ("streaming", "reading", "planned"):
             copy = tmp_path / f"{way}-{cards}.db"
             shutil.copyfile(db_target, copy)
             app = open_app(str(copy), staff="TS")
             try:
                 app.people.create(PersonInput(full_name="Schon Bekannt", notes="vorher"))
-                source = app.imports.read(path)
-                if cards == "no repeats":
-                    source.records[:] = source.records[:45] + source.records[70:]
                 monkeypatch.setattr(imports, "may_stream", plan.may_stream
                                     if way == "streaming" else (lambda records: False))
-                result = app.imports.run(source, path.name)
+                if way == "reading":  # (the file read card by card as it is written)
+                    source, result = app.imports.import_file(path)
+                    assert len(source.records) == (71 if cards == "all" else 46)
+                else:
+                    result = app.imports.run(app.imports.read(path), path.name)
                 results[way, cards] = replace(result, batch_uid="")
                 contents[way, cards] = _content(app)
                 with app.ctx.sessions() as session:
                     assert index.check(session) == []
             finally:
                 app.close()
-    # The repeats made the streaming import start over once; without them it streamed.
-    assert len(started_over) == 1
-    for cards in ("all", "no repeats"):
-        assert results["streaming", cards] == results["planned", cards]
-        assert contents["streaming", cards] == contents["planned", cards]
+    # The repeats made both streaming imports start over once; without them they streamed.
+    assert started_over == ["streaming", "reading"]
+    for cards in files:
+        for way in ("streaming", "reading"):
+            assert results[way, cards] == results["planned", cards]
+            assert contents[way, cards] == contents["planned", cards]
     assert results["streaming", "all"].created == 45
     assert results["streaming", "all"].skipped == 25
     assert results["streaming", "no repeats"].skipped == 0
@@ -295,3 +306,94 @@ def test_writing_while_planning_gives_what_planning_first_gives(
     known = [p for p in contents["streaming", "no repeats"]["points"]
              if p[0] == "Schon Bekannt"]
     assert {p[3] for p in known} == {"bekannt@example.org", "+4915123456789"}
+
+
+def test_importing_a_file_starts_over_at_an_organisation_card(app, tmp_path: Path,  # noqa: ANN001
+                                                              monkeypatch) -> None:  # noqa: ANN001
+    """Organisation cards are written first, through the ORM (persons may work there): one
+    met after the first chunks were written makes the import plan the whole file first. The
+    file's broken cards are reported either way, under their card numbers."""
+    from crm.io import plan
+    from crm.services import imports
+
+    monkeypatch.setattr(imports, "FLUSH_EVERY", 20)
+    monkeypatch.setattr(imports, "FIRST_CHUNK", 10)
+    written: list[int] = []
+    original_chunk = plan.StreamPlanner.chunk
+
+    def chunk(self, records):  # noqa: ANN001, ANN202
+        new = original_chunk(self, records)
+        written.append(len(new))
+        return new
+
+    monkeypatch.setattr(plan.StreamPlanner, "chunk", chunk)
+    persons = write_vcards([CardData(
+        uid="", full_name=f"Mitglied {i}", organisation="Verein Brückenbau", title="Mitglied",
+        points=(Point("email", f"m{i}@example.org", "work", True),)) for i in range(35)])
+    org = write_vcards([CardData(uid="", full_name="Verein Brückenbau", is_organisation=True,
+                                 organisation="Verein Brückenbau", notes="Dachverband",
+                                 points=(Point("phone", "+49 361 7654321"),))])
+    broken = "BEGIN:VCARD\r\nVERSION:4.0\r\nNOTE:kein Name\r\nEND:VCARD\r\n"
+    path = tmp_path / "verein.vcf"
+    path.write_text(broken + persons + org, encoding="utf-8")
+    source, result = app.imports.import_file(path)
+    assert written == [10, 13, 10]  # (the last ones halving) then the organisation card
+    assert (result.created, result.updated, result.skipped) == (36, 0, 1)
+    assert [(e["card"], e["code"]) for e in result.errors] == [(1, "no_name")]
+    assert len(source.records) == 36 and source.format == "vcf"
+    with app.db.engine.connect() as connection:
+        orgs = connection.execute(text(
+            "SELECT o.name, o.notes, count(r.id) FROM organisation o JOIN role r ON "
+            "r.organisation_id = o.id WHERE o.name = 'Verein Brückenbau' GROUP BY o.id")).all()
+        assert [tuple(o) for o in orgs] == [("Verein Brückenbau", "Dachverband", 35)]
+        assert connection.execute(text("SELECT count(*) FROM import_batch")).scalar() == 1
+    with app.ctx.sessions() as session:
+        assert index.check(session) == []
+
+
+def test_importing_a_file_of_another_format_or_none(app, tmp_path: Path) -> None:  # noqa: ANN001
+    """CSV is read whole and imported as ``run`` imports it; a file that is no contact file
+    is refused before anything is written."""
+    from crm.errors import ValidationError
+
+    table = tmp_path / "liste.csv"
+    table.write_text("Name;E-Mail\nAyşe Yılmaz;ayse@example.org\n", encoding="utf-8")
+    source, result = app.imports.import_file(table)
+    assert source.format == "csv" and result.created == 1
+    binary = tmp_path / "bild.vcf"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50)
+    with pytest.raises(ValidationError) as refused:
+        app.imports.import_file(binary)
+    assert "unreadable_file" in str(refused.value.errors)
+    with app.db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM import_batch")).scalar() == 1
+
+
+@pytest.mark.parametrize("count", [0, 1, 499, 500, 501, 5_000, 12_345, 50_000])
+def test_chunks_cover_every_record_once_and_end_small(count: int) -> None:
+    from crm.services.imports import FIRST_CHUNK, FLUSH_EVERY, _chunk_sizes, _chunks
+
+    sizes = list(_chunk_sizes(count))
+    assert sum(sizes) == count and all(sizes)
+    assert all(size <= FLUSH_EVERY for size in sizes)
+    if count:
+        assert sizes[0] == min(FIRST_CHUNK, count)
+        assert sizes[-1] <= FIRST_CHUNK  # little left to write after the last one
+    spans = list(_chunks(count))
+    assert [end - start for start, end in spans] == sizes
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))
+
+
+def test_a_record_stream_keeps_what_was_taken() -> None:
+    from crm.io.vcard import open_vcards
+
+    cards = write_vcards([CardData(uid="", full_name=f"Karte {i}") for i in range(5)])
+    broken = "BEGIN:VCARD\r\nVERSION:4.0\r\nNOTE:ohne Namen\r\nEND:VCARD\r\n"
+    stream = open_vcards((cards + broken + cards).encode("utf-8"), "karten.vcf")
+    assert stream.expected == 11
+    assert [r.full_name for r in stream.take(3)] == ["Karte 0", "Karte 1", "Karte 2"]
+    assert [r.number for r in stream.take(4)] == [4, 5, 7, 8]  # card 6 has no name
+    whole = stream.read_all()
+    assert [r.number for r in whole.records] == [1, 2, 3, 4, 5, 7, 8, 9, 10, 11]
+    assert [(i.number, i.code) for i in whole.issues] == [(6, "no_name")]
+    assert stream.take(10) == []
