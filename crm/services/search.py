@@ -16,12 +16,13 @@ Ties go by the stored sort key.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, or_, select, text
+from sqlalchemy import Connection, Select, bindparam, or_, select, text
 from sqlalchemy.orm import aliased
 
 from crm.domain import Interaction, Municipality, Organisation, Person, Role
@@ -230,63 +231,91 @@ def _score(candidate: _Candidate, record: _Record, words: tuple[Word, ...]) -> f
 
 
 # -- reading the records found (by primary key, in batches) -----------------------------------
+# The statements are built once (``ids``: an expanding parameter): building a select costs
+# more than running it on the few dozen records a search finds.
+
+_IDS = bindparam("ids", expanding=True)
+
+
+def _id_batches(ids: Iterable[int]) -> Iterator[dict[str, Any]]:
+    for sel in batches(ids):
+        yield {"ids": list(sel.ids)}
+
+
+@cache
+def _persons_statement() -> Select[Any]:
+    return (select(Person.id, Person.uid, Person.full_name, Person.sort_key, Person.archived_at)
+            .where(Person.id.in_(_IDS)))
+
 
 def _persons(connection: Connection, ids: list[int]) -> dict[int, _Record]:
     records = {}
-    for sel in batches(ids):
-        for pid, uid, name, key, archived_at in connection.execute(
-            select(Person.id, Person.uid, Person.full_name, Person.sort_key, Person.archived_at)
-            .where(sel.where(Person.id))
-        ):
+    for params in _id_batches(ids):
+        for pid, uid, name, key, archived_at in connection.execute(_persons_statement(),
+                                                                   params):
             records[pid] = _Record(uid, name, key, archived_at is not None)
     return records
 
 
-def _organisations(connection: Connection, ids: list[int]) -> dict[int, _Record]:
-    records = {}
-    for sel in batches(ids):
-        for oid, uid, name, key, archived_at, kind, place in connection.execute(
-            select(Organisation.id, Organisation.uid, Organisation.name, Organisation.sort_key,
+@cache
+def _organisations_statement() -> Select[Any]:
+    return (select(Organisation.id, Organisation.uid, Organisation.name, Organisation.sort_key,
                    Organisation.archived_at, Organisation.kind, Municipality.name)
             .select_from(Organisation)
             .outerjoin(Municipality, Municipality.id == Organisation.municipality_id)
-            .where(sel.where(Organisation.id))
-        ):
+            .where(Organisation.id.in_(_IDS)))
+
+
+def _organisations(connection: Connection, ids: list[int]) -> dict[int, _Record]:
+    records = {}
+    for params in _id_batches(ids):
+        for oid, uid, name, key, archived_at, kind, place in connection.execute(
+                _organisations_statement(), params):
             subtitle = _join(value_label("organisation_kind", kind.value), place)
             records[oid] = _Record(uid, name, key, archived_at is not None, subtitle)
     return records
 
 
-def _municipalities(connection: Connection, ids: list[int]) -> dict[int, _Record]:
+@cache
+def _municipalities_statement() -> Select[Any]:
     parent = aliased(Municipality)
-    records = {}
-    for sel in batches(ids):
-        for mid, uid, name, key, level, parent_name in connection.execute(
-            select(Municipality.id, Municipality.uid, Municipality.name, Municipality.sort_key,
+    return (select(Municipality.id, Municipality.uid, Municipality.name, Municipality.sort_key,
                    Municipality.level, parent.name)
             .select_from(Municipality)
             .outerjoin(parent, parent.id == Municipality.parent_id)
-            .where(sel.where(Municipality.id))
-        ):
+            .where(Municipality.id.in_(_IDS)))
+
+
+def _municipalities(connection: Connection, ids: list[int]) -> dict[int, _Record]:
+    records = {}
+    for params in _id_batches(ids):
+        for mid, uid, name, key, level, parent_name in connection.execute(
+                _municipalities_statement(), params):
             subtitle = _join(value_label("municipality_level", level.value), parent_name)
             records[mid] = _Record(uid, name, key, False, subtitle,
                                    short_title=name.split(",")[0].strip())
     return records
 
 
+@cache
+def _interactions_statement() -> Select[Any]:
+    return (select(Interaction.id, Interaction.uid, Interaction.subject,
+                   Interaction.occurred_at, Interaction.kind)
+            .where(Interaction.id.in_(_IDS)))
+
+
 def _interactions(connection: Connection, ids: list[int]) -> dict[int, _Record]:
     records = {}
-    for sel in batches(ids):
-        for iid, uid, subject, when, kind in connection.execute(
-            select(Interaction.id, Interaction.uid, Interaction.subject,
-                   Interaction.occurred_at, Interaction.kind)
-            .where(sel.where(Interaction.id))
-        ):
+    language = current_language()
+    for params in _id_batches(ids):
+        for iid, uid, subject, when, kind in connection.execute(_interactions_statement(),
+                                                                params):
             day = _local_day(when)
             # Newest first among equals: the sort key is the inverted date.
-            key = f"{99999999 - int(day.strftime('%Y%m%d')):08d}" if day else ""
-            subtitle = _join(_format_day(day), value_label("interaction_kind", kind.value))
-            records[iid] = _Record(uid, subject, key, False, subtitle)
+            key = f"{99999999 - (day.year * 10000 + day.month * 100 + day.day):08d}" \
+                if day else ""
+            records[iid] = _Record(uid, subject, key, False,
+                                   _interaction_subtitle(day, kind.value, language))
     return records
 
 
@@ -294,21 +323,24 @@ _LOADERS: dict[int, Any] = {PERSON: _persons, ORG: _organisations,
                             MUNICIPALITY: _municipalities, INTERACTION: _interactions}
 
 
-def _person_subtitles(connection: Connection, ids: list[int]) -> dict[int, str]:
-    """Each person's main current role: title · organisation · place (newest role first)."""
-    today = date.today()
-    best: dict[int, tuple[Any, ...]] = {}
-    for sel in batches(ids):
-        rows = connection.execute(
-            select(Role.person_id, Role.start_date, Role.id, Role.title, Organisation.name,
+@cache
+def _roles_statement() -> Select[Any]:
+    today = bindparam("today")
+    return (select(Role.person_id, Role.start_date, Role.id, Role.title, Organisation.name,
                    Municipality.name)
             .select_from(Role)
             .join(Organisation, Organisation.id == Role.organisation_id)
             .outerjoin(Municipality, Municipality.id == Organisation.municipality_id)
-            .where(sel.where(Role.person_id))
-            .where(or_(Role.end_date.is_(None), Role.end_date > today))
-        )
-        for row in rows:
+            .where(Role.person_id.in_(_IDS))
+            .where(or_(Role.end_date.is_(None), Role.end_date > today)))
+
+
+def _person_subtitles(connection: Connection, ids: list[int]) -> dict[int, str]:
+    """Each person's main current role: title · organisation · place (newest role first)."""
+    today = date.today()
+    best: dict[int, tuple[Any, ...]] = {}
+    for params in _id_batches(ids):
+        for row in connection.execute(_roles_statement(), {**params, "today": today}):
             rank = ((row.start_date or date.min).toordinal(), -row.id)
             held = best.get(row.person_id)
             if held is None or rank > held[0]:
@@ -328,9 +360,16 @@ def _local_day(when: datetime | None) -> date | None:
     return when.astimezone().date()
 
 
-def _format_day(day: date | None) -> str:
+@lru_cache(maxsize=4096)
+def _interaction_subtitle(day: date | None, kind: str, language: str) -> str:
+    """"12.03.2026 · Treffen" (cached: a search reads dozens of interactions, and Babel
+    takes a while to format a date while the days and kinds repeat)."""
+    return _join(_format_day(day, language), value_label("interaction_kind", kind))
+
+
+def _format_day(day: date | None, language: str) -> str:
     if day is None:
         return ""
     from babel.dates import format_date  # Babel's date tables load on first use
 
-    return format_date(day, format="medium", locale=current_language())
+    return format_date(day, format="medium", locale=language)

@@ -240,6 +240,16 @@ def test_interactions_are_found_by_subject_participants_and_notes(app) -> None: 
         assert hit is not None, query
         assert hit.type == "interaction" and hit.title == "Fachtagung Vielfalt"
         assert "2025" in hit.subtitle
+    # The subtitle (cached per day, kind and language) follows the language.
+    from crm.i18n import set_language
+
+    assert hit_for(app, "fachtagung", meeting_uid).subtitle == "14.03.2025 · Treffen"
+    set_language("en")
+    try:
+        assert hit_for(app, "fachtagung", meeting_uid).subtitle == "Mar 14, 2025 · meeting"
+    finally:
+        set_language("de")
+    assert hit_for(app, "fachtagung", meeting_uid).subtitle == "14.03.2025 · Treffen"
 
 
 # -- hostile input ---------------------------------------------------------------------------------
