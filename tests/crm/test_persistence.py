@@ -15,9 +15,11 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect
 
+from crm.app import open_app
 from crm.errors import DatabaseError
 from crm.persistence import dialect
 from crm.persistence.database import alembic_config, head_revision, open_database
+from crm.services.listing_rows import PERSONS
 
 # Timestamps and version of a row written straight into an older schema.
 STAMP = "'2025-01-01 10:00:00', '2025-01-01 10:00:00', 1"
@@ -392,7 +394,7 @@ def test_upgrade_to_0010_keeps_the_data_with_leaner_indexes(empty_target: str) -
                 str(r[-1]) for r in connection.exec_driver_sql(
                     "EXPLAIN QUERY PLAN SELECT value FROM contact_point "
                     "WHERE organisation_id = 1"))
-        assert "ix_person_archived_at" not in person and "ix_person_archived_sort" in person
+        assert "ix_person_archived_sort" in person  # (0011 adds ix_person_archived_at back)
         assert "ix_role_organisation_id" not in role and "ix_role_org_title_end" in role
         assert {"ix_contact_point_organisation_id", "ix_contact_point_role_id",
                 "ix_contact_point_person_id"} <= set(points)
@@ -402,6 +404,41 @@ def test_upgrade_to_0010_keeps_the_data_with_leaner_indexes(empty_target: str) -
         assert "organisation_id IS NOT NULL" in definition.replace("(", "").replace(")", "")
         if plan:
             assert "ix_contact_point_organisation_id" in plan
-        assert head_revision() == "0010"
+    finally:
+        upgraded.dispose()
+
+
+def test_upgrade_to_0011_counts_persons_by_the_narrow_index(empty_target: str) -> None:
+    """0011: persons are counted (active and archived) off an index of ``archived_at``
+    alone, not off the wide uid index; an 0010 database's persons stay as they were."""
+    with _at_revision(empty_target, "0010") as connection:
+        for n in range(1, 6):
+            archived = "'2025-06-01 09:00:00'" if n == 5 else "NULL"
+            connection.exec_driver_sql(
+                "INSERT INTO person (id, uid, created_at, updated_at, version, full_name, "
+                f"notes, sort_key, salutation, languages, archived_at) VALUES ({n}, "
+                f"'{uuid.uuid4()}', {STAMP}, 'Person {n}', '', 'person {n}', 'none', '', "
+                f"{archived})")
+    upgraded = open_database(empty_target)
+    try:
+        with upgraded.engine.begin() as connection:
+            person = {i["name"] for i in inspect(connection).get_indexes("person")}
+            names = connection.exec_driver_sql(
+                "SELECT full_name FROM person WHERE archived_at IS NULL ORDER BY id"
+            ).scalars().all()
+            plan = "" if dialect.is_postgresql(connection) else " ".join(
+                str(r[-1]) for r in connection.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN SELECT count(*) FROM person"))
+        assert {"ix_person_archived_at", "ix_person_archived_sort"} <= person
+        assert names == [f"Person {n}" for n in range(1, 5)]
+        if plan:
+            assert "ix_person_archived_at" in plan
+        assert head_revision() == "0011"
+        app = open_app(empty_target, staff="TS")
+        try:
+            assert app.listing.count(PERSONS) == 4
+            assert app.listing.counts().persons == 4
+        finally:
+            app.close()
     finally:
         upgraded.dispose()
