@@ -267,37 +267,43 @@ class ImportService(Service):
         stream = _open_vcards(data, name)
         with _collector_paused(), self._write() as session:
             self._quiet(session)
-            try:
-                with session.begin_nested():
-                    result = self._run_streaming(
-                        session, _stream_chunks(stream), lambda: stream.issues,
-                        _new_batch(session, stream.format, name), None, None)
-                return stream.read_all(), result
-            except LateCombine:
-                pass  # (what it wrote is rolled back to the savepoint: plan first, below)
-            source = stream.read_all()
-            return source, self._run_planned(session, source, name, None, None)
+            result = self._stream_or_plan(session, _stream_chunks(stream),
+                                          lambda: stream.issues, stream.read_all,
+                                          stream.format, name)
+        return stream.read_all(), result
 
     def _run(self, session: Session, source: ReadResult, source_name: str,
              progress: Progress | None, cancel: Cancel | None) -> ImportResult:
         self._quiet(session)
-        if may_stream(source.records):
-            records = source.records
+        if not may_stream(source.records):
+            return self._run_planned(session, source, source_name, progress, cancel)
+        records = source.records
 
-            def chunks() -> Iterator[list[ContactRecord]]:
-                for start, end in _chunks(len(records)):
-                    yield records[start:end]
-                    if progress is not None:
-                        progress(end, len(records))
+        def chunks() -> Iterator[list[ContactRecord]]:
+            for start, end in _chunks(len(records)):
+                yield records[start:end]
+                if progress is not None:
+                    progress(end, len(records))
 
-            try:
-                with session.begin_nested():
-                    return self._run_streaming(
-                        session, chunks(), lambda: source.issues,
-                        _new_batch(session, source.format, source_name), progress, cancel)
-            except LateCombine:
-                pass  # (what it wrote is rolled back to the savepoint: plan first, below)
-        return self._run_planned(session, source, source_name, progress, cancel)
+        return self._stream_or_plan(session, chunks(), lambda: source.issues,
+                                    lambda: source, source.format, source_name, progress,
+                                    cancel)
+
+    def _stream_or_plan(self, session: Session, chunks: Iterable[list[ContactRecord]],
+                        issues: Callable[[], list[ReadIssue]],
+                        whole: Callable[[], ReadResult], fmt: str, source_name: str,
+                        progress: Progress | None = None,
+                        cancel: Cancel | None = None) -> ImportResult:
+        """Write while checking (see :meth:`_run_streaming`); when the file turns out to
+        need the whole plan first, roll that back and plan ``whole()`` first."""
+        try:
+            with session.begin_nested():
+                return self._run_streaming(session, chunks, issues,
+                                           _new_batch(session, fmt, source_name), progress,
+                                           cancel)
+        except LateCombine:
+            pass  # (what it wrote is rolled back to the savepoint: plan first, below)
+        return self._run_planned(session, whole(), source_name, progress, cancel)
 
     @staticmethod
     def _quiet(session: Session) -> None:
