@@ -31,7 +31,7 @@ from crm.errors import BrueckeError
 from crm.i18n import _, ngettext
 from crm.messages import error_message, value_label
 from crm.services.activity_rows import AttendeeRow, EventDetail
-from ui.quick_log import format_moment
+from ui.detail.html import format_moment
 
 App = Any  # crm.app.App
 UID_ROLE = Qt.ItemDataRole.UserRole + 1

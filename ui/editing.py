@@ -12,7 +12,7 @@ stack. The main window wires its actions to it and refreshes on ``record_changed
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QUndoStack
@@ -22,12 +22,6 @@ from shiboken6 import isValid
 from crm.errors import BrueckeError, ConflictError
 from crm.i18n import _
 from crm.messages import error_message
-from ui.dialogs.base import Saved
-from ui.dialogs.conflict_dialog import ConflictDialog
-from ui.dialogs.organisation_dialog import OrganisationDialog
-from ui.dialogs.person_dialog import PersonDialog
-from ui.dialogs.role_dialog import AddRoleDialog, Suggest, TakeOverDialog, search_suggestions
-from ui.dialogs.tag_editor import TagDialog
 from ui.undo import (
     AddRoleCommand,
     ArchiveCommand,
@@ -36,6 +30,10 @@ from ui.undo import (
     TakeOverCommand,
     Versions,
 )
+
+if TYPE_CHECKING:
+    from ui.dialogs.base import Saved
+    from ui.dialogs.role_dialog import Suggest
 
 KINDS = ("person", "organisation")
 
@@ -55,13 +53,22 @@ class EditController(QObject):
         super().__init__(parent_widget)
         self._app = app
         self._parent = parent_widget
-        self.suggest_person = suggest_person or search_suggestions(app.search)
+        self._suggest_person = suggest_person
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(self.UNDO_LIMIT)
         self._failures: list[tuple[BrueckeError, str, str]] = []
         self._versions = Versions()
 
     # -- records -----------------------------------------------------------------------------
+
+    @property
+    def suggest_person(self) -> Suggest:
+        """Persons as the user types, for the role dialogs (search; made on first use)."""
+        if self._suggest_person is None:
+            from ui.dialogs.role_dialog import search_suggestions
+
+            self._suggest_person = search_suggestions(self._app.search)
+        return self._suggest_person
 
     def service(self, kind: str) -> Any:
         if kind == "person":
@@ -71,12 +78,16 @@ class EditController(QObject):
         raise ValueError(kind)
 
     def new_person(self) -> str | None:
+        from ui.dialogs.person_dialog import PersonDialog
+
         saved = PersonDialog.ask(self._app.people, None, self._parent)
         if saved is None:
             return None
         return self._push_created("person", saved.after)
 
     def new_organisation(self) -> str | None:
+        from ui.dialogs.organisation_dialog import OrganisationDialog
+
         saved = OrganisationDialog.ask(self._app, None, self._parent)
         if saved is None:
             return None
@@ -86,6 +97,9 @@ class EditController(QObject):
         """Open the record's dialog; an actual change becomes one undo step."""
         if kind not in KINDS:
             return None
+        from ui.dialogs.organisation_dialog import OrganisationDialog
+        from ui.dialogs.person_dialog import PersonDialog
+
         saved: Saved[Any] | None
         try:
             if kind == "person":
@@ -98,6 +112,8 @@ class EditController(QObject):
         return self._push_edit(kind, saved.before, saved.after) if saved else None
 
     def edit_tags(self, kind: str, uid: str) -> str | None:
+        from ui.dialogs.tag_editor import TagDialog
+
         try:
             saved = TagDialog.ask(self.service(kind), uid, self._parent)
         except BrueckeError as exc:
@@ -116,6 +132,8 @@ class EditController(QObject):
     def add_role(self, person_uid: str | None = None,
                  organisation_uid: str | None = None) -> str | None:
         """Give a person a role; either side may be preset."""
+        from ui.dialogs.role_dialog import AddRoleDialog
+
         try:
             person = self._preset(self._app.people, person_uid)
             org = self._preset(self._app.organisations, organisation_uid)
@@ -133,6 +151,8 @@ class EditController(QObject):
 
     def take_over_role(self, role_uid: str) -> str | None:
         """Hand the role over to a successor; the new role's uid."""
+        from ui.dialogs.role_dialog import TakeOverDialog
+
         try:
             result = TakeOverDialog.ask(self._app.roles, role_uid, self.suggest_person,
                                         self._parent)
@@ -189,6 +209,8 @@ class EditController(QObject):
         QTimer.singleShot(0, self._report_failures)
 
     def _report_failures(self) -> None:
+        from ui.dialogs.conflict_dialog import ConflictDialog
+
         failures, self._failures = self._failures, []
         for exc, step, name in failures:
             if isinstance(exc, ConflictError):

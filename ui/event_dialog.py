@@ -28,10 +28,10 @@ from crm.i18n import _
 from crm.messages import value_label
 from crm.services.activity_rows import EVENT_KINDS, EventDetail, EventInput
 from crm.services.dates import parse_moment
+from ui.detail.html import format_moment, moment_text
 from ui.dialogs.base import EditDialog, set_tab_chain
 from ui.field_errors import make_error_label
 from ui.participant_field import RecordPicker
-from ui.quick_log import format_moment, moment_text
 
 App = Any  # crm.app.App
 

@@ -45,14 +45,13 @@ from crm.i18n import _, ngettext
 from crm.messages import error_message, value_label
 from crm.services.activity_rows import STATUSES, AttendeeRow, EventDetail, EventRow
 from ui.attendance_checklist import AttendanceChecklist
-from ui.detail.html import esc
+from ui.detail.html import esc, format_moment
 from ui.dialogs.base import install_completer
 from ui.dialogs.role_dialog import TITLE_SUGGESTIONS
 from ui.event_dialog import EventDialog, event_kind_label
 from ui.history_view import UndoNotice
-from ui.participant_field import RecordPicker, guarded
-from ui.quick_log import format_moment
-from ui.task import TaskRunner
+from ui.participant_field import RecordPicker
+from ui.task import TaskRunner, guarded
 
 App = Any  # crm.app.App
 Index = QModelIndex | QPersistentModelIndex

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QApplication
 
 from crm.i18n import _, ngettext
 from crm.messages import value_label
-from crm.services.activity_rows import days_since
+from crm.services.dates import days_since
 from crm.services.listing_rows import (
     MUNICIPALITIES,
     ORGANISATIONS,

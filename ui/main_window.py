@@ -34,12 +34,12 @@ from PySide6.QtWidgets import (
 from crm.i18n import _, ngettext
 from crm.messages import error_message
 from crm.services.listing_rows import MUNICIPALITIES, ORGANISATIONS, PERSONS
+from ui.activity_wiring import install_activity
 from ui.app import icon
 from ui.detail.browser import RecordBrowser
 from ui.detail.html import format_date
 from ui.import_wizard import install_io_menu
 from ui.main_actions import WindowActions
-from ui.quick_log import install_activity
 from ui.report_actions import install_reports
 from ui.search_box import SearchBox
 from ui.settings import WindowSettings

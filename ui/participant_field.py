@@ -18,8 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import shiboken6
-from PySide6.QtCore import QEvent, QLocale, QObject, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QLocale, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -45,20 +44,11 @@ from crm.services.activity_rows import INTERACTION_KINDS
 from crm.services.dates import parse_day
 from ui.detail.html import format_date
 from ui.search_box import SearchResults
-from ui.task import TaskRunner
+from ui.task import TaskRunner, guarded
 
 DEBOUNCE_MS = 150
 LIMIT = 12
 Search = Callable[..., list[Any]]  # app.search.search(query, limit=…, types=…)
-
-
-def guarded(owner: QObject, slot: Callable[..., None]) -> Callable[..., None]:
-    """``slot``, skipped once ``owner`` is destroyed: a worker's answer can arrive after
-    its dialog was closed."""
-    def call(*args: Any) -> None:
-        if shiboken6.isValid(owner):
-            slot(*args)
-    return call
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 
@@ -89,3 +90,12 @@ class TaskRunner(QObject):
         """Wait for the running tasks (at shutdown, before the database closes)."""
         TaskRunner.release()  # a task still held back would never run
         return self._pool.waitForDone(msecs)
+
+
+def guarded(owner: QObject, slot: Callable[..., None]) -> Callable[..., None]:
+    """``slot``, skipped once ``owner`` is destroyed: a worker's answer can arrive after
+    its dialog was closed."""
+    def call(*args: Any) -> None:
+        if shiboken6.isValid(owner):
+            slot(*args)
+    return call

@@ -49,8 +49,7 @@ from crm.messages import error_message
 from crm.services.activity_rows import FollowUpGroups, FollowUpRow
 from ui.detail.html import format_date
 from ui.history_view import UndoNotice, UndoStackSource, ViewReporter, undo_stack_of
-from ui.participant_field import guarded
-from ui.task import TaskRunner
+from ui.task import TaskRunner, guarded
 from ui.undo import ServiceCommand
 
 App = Any  # crm.app.App

@@ -250,14 +250,6 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def days_since(day: date | None, today: date | None = None) -> int | None:
-    """Whole days from ``day`` to ``today`` (never negative); None without a day."""
-    if day is None:
-        return None
-    return max(0, ((today or date.today()) - day).days)
-
-
-
 # -- events -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -245,3 +245,10 @@ def _weekday(text: str, today: date, direction: Direction) -> date | None:
         ahead = (target - today.weekday()) % 7 or 7
         return today + timedelta(days=ahead)
     return today - timedelta(days=(today.weekday() - target) % 7)
+
+
+def days_since(day: date | None, today: date | None = None) -> int | None:
+    """Whole days from ``day`` to ``today`` (never negative); None without a day."""
+    if day is None:
+        return None
+    return max(0, ((today or date.today()) - day).days)

@@ -195,3 +195,25 @@ def test_run_tells_when_the_app_does_not_open_after_the_paint(
     page = _page(demo_app)
     assert ui.app.run(opener, None, [], first_page=lambda prefs: page) == 1
     assert shown and "/tmp/x.db" in shown[0]
+
+
+def test_the_window_loads_no_dialog_or_activity_page_before_it_is_used() -> None:
+    """What the first paint needs is imported at start; the quick log, the editing dialogs
+    and the activity pages (and their rows) only when first used (bench: start-up)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import ui.app, ui.main_window, ui.editing, ui.activity_wiring, ui.detail.pane\n"
+        "later = ('ui.quick_log', 'ui.participant_field', 'ui.history_view', 'ui.tasks_view',"
+        " 'ui.events_view', 'ui.dialogs.base', 'ui.dialogs.person_dialog',"
+        " 'crm.services.activity_rows', 'phonenumbers', 'sqlalchemy')\n"
+        "print(','.join(m for m in later if m in sys.modules))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=root, check=True,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.stdout.strip() == ""

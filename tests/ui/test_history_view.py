@@ -15,17 +15,9 @@ from pytestqt.qtbot import QtBot
 from crm.errors import NotFoundError
 from crm.services.activity_rows import LogInput, TimelineFilter
 from crm.services.people import PersonInput
+from ui.detail.activity import interaction_html, last_contact_text, load_recent, recent_html
 from ui.dialogs.conflict_dialog import ConflictChoice, ConflictDialog
-from ui.history_view import (
-    EntryDialog,
-    HistoryView,
-    TimelineModel,
-    TimelineWidget,
-    interaction_html,
-    last_contact_text,
-    load_recent,
-    recent_html,
-)
+from ui.history_view import EntryDialog, HistoryView, TimelineModel, TimelineWidget
 from ui.main_window import MainWindow
 from ui.quick_log import QuickLogDialog
 from ui.settings import WindowSettings

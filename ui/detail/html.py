@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import quote
 
-from PySide6.QtCore import QDate, QLocale
+from PySide6.QtCore import QDate, QLocale, QTime
 
-from crm.i18n import _
+from crm.i18n import _, current_language
 from crm.messages import value_label
 from crm.services.rows import ContactPointRow
 
@@ -99,6 +99,22 @@ def format_date(value: date | None) -> str:
     if "yyyy" not in pattern:
         pattern = pattern.replace("yy", "yyyy")
     return locale.toString(QDate(value.year, value.month, value.day), pattern)
+
+
+def format_moment(moment: datetime) -> str:
+    """ "Di., 10.03.2026, 14:30" in the current locale."""
+    local = moment.astimezone()
+    locale = QLocale()
+    return _("{weekday}, {date}, {time}").format(
+        weekday=locale.dayName(local.isoweekday(), QLocale.FormatType.ShortFormat),
+        date=format_date(local.date()),
+        time=locale.toString(QTime(local.hour, local.minute), QLocale.FormatType.ShortFormat))
+
+
+def moment_text(moment: datetime) -> str:
+    """A moment as the user would type it back: 10.03.2026 14:30 (German) or ISO."""
+    local = moment.astimezone()
+    return local.strftime("%d.%m.%Y %H:%M" if current_language() == "de" else "%Y-%m-%d %H:%M")
 
 
 def period(since: date | None, until: date | None) -> str:

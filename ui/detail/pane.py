@@ -13,11 +13,11 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from crm.i18n import _
 from crm.messages import error_message
+from ui.detail.activity import load_recent, recent_html
 from ui.detail.html import RECORD_SCHEME, empty, esc, page
 from ui.detail.municipality import municipality_html
 from ui.detail.organisation import organisation_html
 from ui.detail.person import consents_html, person_html
-from ui.history_view import load_recent, recent_html
 from ui.task import TaskRunner
 
 App = Any  # crm.app.App; ui/ may not import it (it imports SQLAlchemy)
