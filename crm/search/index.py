@@ -84,11 +84,13 @@ class IndexState:
     roles_as_of: date  # the day current and former roles were last told apart
 
 
+# All of search_meta (it holds these three keys only): one statement built once, read at
+# every search.
+_STATE = select(search_meta.c.key, search_meta.c.value)
+
+
 def read_state(connection: Connection) -> IndexState:
-    rows = dict(connection.execute(
-        select(search_meta.c.key, search_meta.c.value)
-        .where(search_meta.c.key.in_(("version", "rebuild_needed", "roles_as_of")))
-    ).all())
+    rows = dict(connection.execute(_STATE).all())
     try:
         as_of = date.fromisoformat(rows.get("roles_as_of", ""))
     except ValueError:
