@@ -208,8 +208,19 @@ def _errors(plan: ImportPlan) -> tuple[dict[str, Any], ...]:
 
 
 def _warnings(plan: ImportPlan) -> tuple[dict[str, Any], ...]:
-    return tuple(_issue_json(e.record.where, e.record.number, w.text(), w.code)
-                 for e in plan.entries if e.action != SKIP for w in e.warnings)
+    """The notes on what was imported: values left out, and records combined into an
+    earlier one of the file (with what of theirs was left out)."""
+    found = []
+    for entry in plan.entries:
+        if entry.combined_into is not None:
+            notes = [*entry.reasons, *entry.warnings]
+        elif entry.action != SKIP:
+            notes = entry.warnings
+        else:
+            continue
+        found += [_issue_json(entry.record.where, entry.record.number, note.text(), note.code)
+                  for note in notes]
+    return tuple(found)
 
 
 def _row(entry: PlanEntry) -> PlanRow:

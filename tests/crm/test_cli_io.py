@@ -59,6 +59,26 @@ def test_import_json_summary_with_errors_then_export_and_merge(db: str, tmp_path
     assert undo.returncode == 0, undo.stderr
 
 
+def test_a_card_combined_into_an_earlier_one_is_told_with_what_it_lost(db: str,
+                                                                      tmp_path: Path) -> None:
+    """A card repeating an earlier one's e-mail is combined into it: the summary says so
+    (German by default) and names the values of that card that were left out."""
+    cards = tmp_path / "doppelt.vcf"
+    cards.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Олена Коваль\r\nEMAIL:lena@example.org\r\n"
+        "END:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Olena Koval\r\n"
+        "EMAIL:LENA@example.org\r\nTEL:12\r\nTEL:0361 7654321\r\nEND:VCARD\r\n",
+        encoding="utf-8")
+    told = _run(db, "import", str(cards))
+    assert told.returncode == 0, told.stderr
+    assert "1 angelegt, 0 aktualisiert, 1 übersprungen" in told.stdout
+    assert "Karte 2: zusammengeführt mit Karte 1 der Datei" in told.stdout
+    assert "Karte 2: „12“ ist keine gültige Telefonnummer" in told.stdout
+    again = _run(db, "import", str(cards), "--dry-run", "--json", "--lang", "en")
+    notes = [(w["card"], w["code"]) for w in json.loads(again.stdout)["warnings"]]
+    assert notes == [(2, "combined"), (2, "invalid_phone")]
+
+
 @pytest.mark.parametrize(("content", "name"), [(b"", "empty.csv"),
                                                (bytes(range(256)) * 20, "blob.bin")])
 def test_unreadable_file_exits_1_without_traceback(db: str, tmp_path: Path,
