@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QPushButton
 
 from crm.i18n import _
 from crm.messages import error_message
+from ui.detail.activity import overdue_message
 from ui.detail.html import format_moment
 from ui.task import guarded
 
@@ -177,8 +178,6 @@ class ActivityWiring(QObject):
 
     def check_overdue(self) -> None:
         """The start-up notice, read off the GUI thread."""
-        from ui.tasks_view import overdue_message
-
         followups = self.app.followups
         self.window.runner.start(
             followups.overdue_for,

@@ -4,13 +4,12 @@ Space marks the current follow-up done (again: open; Ctrl+Z or the notice undoes
 reschedules it (a date editor in the due column), the assignee column reassigns it, Enter
 or a double-click opens the interaction it came from; the context menu also opens the
 people. On start the window shows a quiet notice of what is overdue for the current staff
-member (:func:`overdue_message`).
+member (:func:`ui.detail.activity.overdue_message`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import date
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -44,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from crm.errors import BrueckeError
-from crm.i18n import _, ngettext
+from crm.i18n import _
 from crm.messages import error_message
 from crm.services.activity_rows import FollowUpGroups, FollowUpRow
 from ui.detail.html import format_date
@@ -71,16 +70,6 @@ TEXT, DUE, ASSIGNEE, PEOPLE, INTERACTION = range(5)
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 OVERDUE_COLOUR = "#b3261e"
 Editor = Callable[[str, str, Any], FollowUpRow | None]  # (uid, field, value) → new row
-
-
-def overdue_message(rows: Sequence[FollowUpRow], today: date | None = None) -> str | None:
-    """The start-up notice for the current staff member, or None if nothing is overdue."""
-    if not rows:
-        return None
-    oldest = min(rows, key=lambda r: r.due)
-    return ngettext("{n} overdue follow-up, due {date}",
-                    "{n} overdue follow-ups, the oldest due {date}", len(rows)).format(
-        n=len(rows), date=format_date(oldest.due))
 
 
 def _people_text(row: FollowUpRow) -> str:

@@ -207,6 +207,7 @@ def test_the_window_loads_no_dialog_or_activity_page_before_it_is_used() -> None
     code = (
         "import sys\n"
         "import ui.app, ui.main_window, ui.editing, ui.activity_wiring, ui.detail.pane\n"
+        "ui.activity_wiring.overdue_message([])  # (the start-up notice, before the paint)\n"
         "later = ('ui.quick_log', 'ui.participant_field', 'ui.history_view', 'ui.tasks_view',"
         " 'ui.events_view', 'ui.dialogs.base', 'ui.dialogs.person_dialog',"
         " 'crm.services.activity_rows', 'phonenumbers', 'sqlalchemy')\n"

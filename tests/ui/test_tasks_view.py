@@ -14,9 +14,10 @@ from pytestqt.qtbot import QtBot
 
 from crm.services.activity_rows import FollowUpInput, LogInput
 from crm.services.people import PersonInput
+from ui.detail.activity import overdue_message
 from ui.main_window import MainWindow
 from ui.settings import WindowSettings
-from ui.tasks_view import ASSIGNEE, DUE, FollowUpModel, TasksView, overdue_message
+from ui.tasks_view import ASSIGNEE, DUE, FollowUpModel, TasksView
 
 SCREENS = Path("/tmp/screens")
 TODAY = date.today()

@@ -18,7 +18,12 @@ from crm.services.dates import days_since
 from ui.detail.html import empty, esc, format_date, format_moment, multiline, page, record_link
 
 if TYPE_CHECKING:
-    from crm.services.activity_rows import EventDetail, InteractionDetail, TimelineEntry
+    from crm.services.activity_rows import (
+        EventDetail,
+        FollowUpRow,
+        InteractionDetail,
+        TimelineEntry,
+    )
 
 App = Any  # crm.app.App
 
@@ -180,3 +185,13 @@ def recent_html(entries: Sequence[TimelineEntry], total: int, last: date | None,
         text = ngettext("Show all {n} entries", "Show all {n} entries", total).format(n=total)
         parts.append(f'<p><a href="{esc(more_link)}">{esc(text)}</a></p>')
     return "".join(parts)
+
+
+def overdue_message(rows: Sequence[FollowUpRow], today: date | None = None) -> str | None:
+    """The start-up notice for the current staff member, or None if nothing is overdue."""
+    if not rows:
+        return None
+    oldest = min(rows, key=lambda r: r.due)
+    return ngettext("{n} overdue follow-up, due {date}",
+                    "{n} overdue follow-ups, the oldest due {date}", len(rows)).format(
+        n=len(rows), date=format_date(oldest.due))
